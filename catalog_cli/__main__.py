@@ -1,0 +1,5 @@
+"""Allow ``python -m catalog_cli``."""
+
+from catalog_cli.cli import main
+
+main()

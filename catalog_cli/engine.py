@@ -1,0 +1,218 @@
+"""The validation engine: files → documents → entries → rules → findings.
+
+No printing and no exits here: the CLI turns :class:`RunResult` into output and an exit code,
+and tests drive the engine directly.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from catalog_cli.config import Config, ConfigError, find_root, load_config
+from catalog_cli.findings import Finding, Severity
+from catalog_cli.loader import Document, iter_yaml_files, load_document, relative
+from catalog_cli.models import Entry, build_entry
+from catalog_cli.rules import (
+    Catalog,
+    CatalogRule,
+    Context,
+    DocumentRule,
+    ItemRule,
+    Rule,
+    discover_rules,
+)
+from catalog_cli.standard import Standard, load_standard
+
+
+@dataclass
+class Options:
+    """What a run was asked to do (parsed from the command line by the CLI)."""
+
+    paths: list[Path] = field(default_factory=list)
+    cwd: Path = field(default_factory=Path.cwd)
+    lang: str = "zh"
+    select: list[str] = field(default_factory=list)
+    ignore: list[str] = field(default_factory=list)
+    strict: bool = False
+
+
+@dataclass
+class Session:
+    """A catalog ready to check: its root, configuration, standard and rules."""
+
+    root: Path
+    config: Config
+    config_source: Path | None
+    standard: Standard
+    rules: list[type[Rule]]
+
+
+@dataclass
+class RunResult:
+    """Everything a reporter needs."""
+
+    root: Path
+    findings: list[Finding]
+    documents: dict[str, Document]
+    catalog: Catalog
+    standard: Standard
+
+    @property
+    def files(self) -> int:
+        return len(self.documents)
+
+    def exit_code(self, strict: bool) -> int:
+        failing = {Severity.ERROR, Severity.WARNING} if strict else {Severity.ERROR}
+        return 1 if any(f.severity in failing for f in self.findings) else 0
+
+
+def _matches(rule: type[Rule], selectors: Iterable[str]) -> bool:
+    return any(
+        s.upper() == rule.code or (s.isalpha() and rule.code.startswith(s.upper())) or s == rule.name
+        for s in selectors
+    )
+
+
+def selected_rules(rules: list[type[Rule]], select: list[str], ignore: list[str]) -> list[type[Rule]]:
+    known = {r.code for r in rules} | {r.name for r in rules} | {r.code[:3] for r in rules}
+    for s in [*select, *ignore]:
+        if s.upper() not in known and s not in known:
+            raise ConfigError(f"unknown rule '{s}' in select/ignore (see 'catalog rules')")
+    return [
+        r
+        for r in rules
+        if (not select or _matches(r, select)) and not _matches(r, ignore)
+    ]
+
+
+def open_session(start: Path) -> Session:
+    """Find the catalog that ``start`` belongs to and load its configuration, standard, rules."""
+    root = find_root(start)
+    if root is None:
+        raise ConfigError(
+            f"no catalog found at {start} or above it (looked for items/, catalog.toml or "
+            "[tool.catalog] in pyproject.toml); run the command inside a catalog repository"
+        )
+    config, source = load_config(root)
+    standard = load_standard(root / "standards")
+    rules = discover_rules(root / "validators")
+    return Session(root, config, source, standard, rules)
+
+
+def item_files(session: Session, paths: list[Path]) -> list[Path]:
+    """The item files to check: the given paths, or the configured ones under the root."""
+    bases = paths or [session.root / p for p in session.config.paths]
+    files: list[Path] = []
+    for base in bases:
+        if not base.exists() and not base.is_symlink():
+            raise ConfigError(f"path does not exist: {base}")
+        for f in iter_yaml_files(base):
+            rel = relative(f, session.root)
+            if any(fnmatch.fnmatch(rel, pat) for pat in session.config.exclude):
+                continue
+            files.append(f)
+    unique = sorted(set(files))
+    if not unique:
+        where = ", ".join(relative(b, session.root) for b in bases)
+        raise ConfigError(f"no item files (*.yaml, *.yml) found under {where}")
+    return unique
+
+
+def load_entries(session: Session, files: list[Path]) -> list[Entry]:
+    return [
+        build_entry(load_document(f, session.root, max_bytes=session.config.max_file_size))
+        for f in files
+    ]
+
+
+def run_rules(
+    rules: list[type[Rule]], catalog: Catalog, ctx: Context
+) -> Iterator[Finding]:
+    instances = [r() for r in rules]
+    doc_rules = [r for r in instances if isinstance(r, DocumentRule)]
+    item_rules = [r for r in instances if isinstance(r, ItemRule)]
+    for entry in catalog.entries:
+        for dr in doc_rules:
+            yield from dr.check(entry, ctx)
+        if entry.item is not None:
+            for ir in item_rules:
+                yield from ir.check(entry, entry.item, ctx)
+    for r in instances:
+        if isinstance(r, CatalogRule):
+            yield from r.check(catalog, ctx)
+
+
+def apply_suppressions(
+    findings: list[Finding], documents: dict[str, Document], ran: set[str], ctx: Context
+) -> list[Finding]:
+    """Drop findings an inline ``# catalog: ignore[...]`` covers; report unused suppressions."""
+    kept: list[Finding] = []
+    for f in findings:
+        doc = documents.get(f.path)
+        hit = None
+        if doc is not None:
+            for s in doc.suppressions:
+                if f.code in s.codes and (not s.targets or f.line in s.targets):
+                    hit = s
+                    break
+        if hit is None:
+            kept.append(f)
+        else:
+            hit.used = True
+    if "SUP002" in ran:
+        for doc in documents.values():
+            for s in doc.suppressions:
+                if not s.used and s.codes & ran:
+                    codes = ",".join(sorted(s.codes))
+                    kept.append(
+                        Finding(
+                            "SUP002",
+                            "unused-suppression",
+                            Severity.WARNING,
+                            ctx.tr(
+                                f"忽略注释 ignore[{codes}] 没有对应的问题，可以删除。",
+                                f"suppression ignore[{codes}] matches no finding; remove it",
+                            ),
+                            doc.relpath,
+                            s.line,
+                            s.column,
+                            hint=ctx.tr("删除这条注释", "delete the comment"),
+                        )
+                    )
+    return kept
+
+
+def override_severity(findings: list[Finding], overrides: dict[str, Severity]) -> list[Finding]:
+    if not overrides:
+        return findings
+    out = []
+    for f in findings:
+        sev = overrides.get(f.code) or overrides.get(f.rule) or overrides.get(f.code[:3])
+        out.append(f.with_severity(sev) if sev and sev != f.severity else f)
+    return out
+
+
+def validate(options: Options, session: Session | None = None) -> RunResult:
+    """Run every selected rule on the catalog ``options`` points at."""
+    start = options.paths[0] if options.paths else options.cwd
+    session = session or open_session(start)
+    select = options.select or session.config.select
+    ignore = [*session.config.ignore, *options.ignore]
+    for key in session.config.severity:
+        if not any(key in (r.code, r.name, r.code[:3]) for r in session.rules):
+            raise ConfigError(f"unknown rule '{key}' in [tool.catalog] severity")
+    rules = selected_rules(session.rules, select, ignore)
+    files = item_files(session, options.paths)
+    entries = load_entries(session, files)
+    catalog = Catalog(session.root, entries)
+    ctx = Context(session.standard, session.root, options.lang, catalog)
+    documents = {e.doc.relpath: e.doc for e in entries}
+    findings = list(run_rules(rules, catalog, ctx))
+    findings = apply_suppressions(findings, documents, {r.code for r in rules}, ctx)
+    findings = override_severity(findings, session.config.severity)
+    findings.sort(key=Finding.sort_key)
+    return RunResult(session.root, findings, documents, catalog, session.standard)
+

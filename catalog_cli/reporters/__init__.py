@@ -1,0 +1,17 @@
+"""Reporters: one interface, one table from format name to reporter. Adding a format is one file."""
+
+from __future__ import annotations
+
+from catalog_cli.reporters.base import Report, Reporter
+from catalog_cli.reporters.json import JsonReporter
+from catalog_cli.reporters.text import TextReporter
+
+REPORTERS: dict[str, Reporter] = {
+    r.name: r
+    for r in (
+        TextReporter(),
+        JsonReporter(),
+    )
+}
+
+__all__ = ["REPORTERS", "Report", "Reporter"]

@@ -1,0 +1,248 @@
+"""The rule interface and rule discovery.
+
+A rule is a class in its own file under ``validators/``: a stable ``code`` (``COD003``), a
+kebab-case ``name``, a default ``severity``, a one-line ``summary`` in English and Chinese, a
+docstring that is its user documentation (why, a bad and a good example), and a generator
+``check`` that yields findings. It never prints, exits or reads configuration. Three kinds:
+
+- :class:`DocumentRule` runs on every loaded file (even one that could not be parsed);
+- :class:`ItemRule` runs on every file that could be modelled as an item;
+- :class:`CatalogRule` runs once on the whole catalog (uniqueness, inheritance, links).
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.resources
+import importlib.util
+import inspect
+import re
+import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import ClassVar
+
+from catalog_cli.findings import Finding, Location, Severity
+from catalog_cli.loader import Document, Problem
+from catalog_cli.models import BasicItem, Entry, ImplementationItem, Item
+from catalog_cli.standard import Standard
+
+CODE_RE = re.compile(r"[A-Z]{3}\d{3}\Z")
+NAME_RE = re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*\Z")
+
+
+class RuleLoadError(Exception):
+    """A rule file cannot be imported or breaks the rule contract (exit code 2)."""
+
+
+@dataclass
+class Catalog:
+    """All entries of one run, with indexes the cross-file rules share."""
+
+    root: Path
+    entries: list[Entry]
+    basic_by_code: dict[str, list[Entry]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for e in self.entries:
+            if isinstance(e.item, BasicItem) and e.item.basic_code:
+                self.basic_by_code.setdefault(e.item.basic_code, []).append(e)
+
+    def basic(self, code: str | None) -> BasicItem | None:
+        """The basic item with this code (the first, if the code is duplicated)."""
+        found = self.basic_by_code.get(code or "")
+        if not found:
+            return None
+        item = found[0].item
+        return item if isinstance(item, BasicItem) else None
+
+    def basic_entry(self, code: str | None) -> Entry | None:
+        found = self.basic_by_code.get(code or "")
+        return found[0] if found else None
+
+    def implementations(self) -> Iterator[tuple[Entry, ImplementationItem]]:
+        for e in self.entries:
+            if isinstance(e.item, ImplementationItem):
+                yield e, e.item
+
+
+@dataclass
+class Context:
+    """What a rule may read: the standard, the catalog, the output language."""
+
+    standard: Standard
+    root: Path
+    lang: str = "zh"
+    catalog: Catalog | None = None
+
+    def tr(self, zh: str, en: str) -> str:
+        return zh if self.lang == "zh" else en
+
+    def label(self, key: str) -> str:
+        """An element's label in the output language, with its YAML key: 承诺办结时限 (promised_limit)."""
+        return f"{self.standard.label(key, self.lang)} ({key})"
+
+
+class Rule:
+    """Base of all rules; subclass one of the three kinds below."""
+
+    code: ClassVar[str]
+    name: ClassVar[str]
+    severity: ClassVar[Severity] = Severity.ERROR
+    summary: ClassVar[str]
+    summary_zh: ClassVar[str]
+    source: ClassVar[str] = "bundled"
+
+    @classmethod
+    def doc(cls) -> str:
+        return inspect.cleandoc(cls.__doc__ or "")
+
+    def finding(
+        self,
+        ctx: Context,
+        doc: Document,
+        pointer: str,
+        zh: str,
+        en: str,
+        *,
+        hint_zh: str = "",
+        hint_en: str = "",
+        key: bool = False,
+        related: Iterable[Location] = (),
+        severity: Severity | None = None,
+    ) -> Finding:
+        """A finding located at the node ``pointer`` points to (its key when ``key``)."""
+        line, column = doc.locate(pointer, key=key)
+        return Finding(
+            code=self.code,
+            rule=self.name,
+            severity=severity or self.severity,
+            message=ctx.tr(zh, en),
+            path=doc.relpath,
+            line=line,
+            column=column,
+            pointer=pointer,
+            hint=ctx.tr(hint_zh, hint_en),
+            related=tuple(related),
+        )
+
+    def from_problem(self, ctx: Context, doc: Document, p: Problem) -> Finding:
+        return Finding(
+            code=self.code,
+            rule=self.name,
+            severity=self.severity,
+            message=ctx.tr(p.zh, p.en),
+            path=doc.relpath,
+            line=p.line,
+            column=p.column,
+            pointer=p.pointer,
+            hint=ctx.tr(p.hint_zh, p.hint_en),
+            related=tuple(Location(doc.relpath, ln, col) for ln, col in p.related),
+        )
+
+
+class DocumentRule(Rule):
+    def check(self, entry: Entry, ctx: Context) -> Iterator[Finding]:
+        raise NotImplementedError
+
+
+class ProblemRule(DocumentRule):
+    """Reports the problems the loader or the models recorded under this rule's code."""
+
+    def check(self, entry: Entry, ctx: Context) -> Iterator[Finding]:
+        for p in entry.doc.problems:
+            if p.code == self.code:
+                yield self.from_problem(ctx, entry.doc, p)
+
+
+class ItemRule(Rule):
+    def check(self, entry: Entry, item: Item, ctx: Context) -> Iterator[Finding]:
+        raise NotImplementedError
+
+
+class CatalogRule(Rule):
+    def check(self, catalog: Catalog, ctx: Context) -> Iterator[Finding]:
+        raise NotImplementedError
+
+
+def location(entry: Entry, pointer: str) -> Location:
+    """A related location for another file's node."""
+    line, col = entry.doc.locate(pointer)
+    return Location(entry.path, line, col)
+
+
+def bundled_rules_dir() -> Path:
+    return Path(str(importlib.resources.files("catalog_cli.bundled_rules")))
+
+
+def _rules_in(module: ModuleType, source: str) -> list[type[Rule]]:
+    found = []
+    for obj in vars(module).values():
+        if (
+            inspect.isclass(obj)
+            and issubclass(obj, Rule)
+            and obj.__module__ == module.__name__
+            and "code" in vars(obj)
+        ):
+            _check_contract(obj, module)
+            obj.source = source
+            found.append(obj)
+    return found
+
+
+def _check_contract(cls: type[Rule], module: ModuleType) -> None:
+    where = getattr(module, "__file__", module.__name__)
+    if not CODE_RE.match(cls.code):
+        raise RuleLoadError(f"{where}: rule code {cls.code!r} is not three capitals + three digits")
+    if not NAME_RE.match(getattr(cls, "name", "")):
+        raise RuleLoadError(f"{where}: rule {cls.code} needs a kebab-case name")
+    for attr in ("summary", "summary_zh"):
+        if not getattr(cls, attr, ""):
+            raise RuleLoadError(f"{where}: rule {cls.code} needs {attr}")
+    if not (cls.__doc__ or "").strip():
+        raise RuleLoadError(f"{where}: rule {cls.code} needs a docstring (why, bad, good)")
+
+
+def _import_bundled(stem: str) -> ModuleType:
+    return importlib.import_module(f"catalog_cli.bundled_rules.{stem}")
+
+
+def _import_local(path: Path) -> ModuleType:
+    name = f"catalog_rules_local.{path.stem}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise RuleLoadError(f"{path}: cannot be loaded as a rule file")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def discover_rules(local_dir: Path | None = None) -> list[type[Rule]]:
+    """Bundled rules, then a catalog's own ``validators/`` (a rule there replaces one by code)."""
+    by_code: dict[str, type[Rule]] = {}
+    sources: list[tuple[str, Path]] = [("bundled", bundled_rules_dir())]
+    if local_dir is not None and local_dir.is_dir():
+        if local_dir.resolve() != bundled_rules_dir().resolve():
+            sources.append(("catalog", local_dir))
+    for source, directory in sources:
+        seen: dict[str, Path] = {}
+        for path in sorted(directory.glob("*.py")):
+            if path.name.startswith("_"):
+                continue
+            try:
+                module = _import_bundled(path.stem) if source == "bundled" else _import_local(path)
+            except RuleLoadError:
+                raise
+            except Exception as exc:  # a broken catalog rule file is a configuration error
+                raise RuleLoadError(f"{path}: cannot import rule file: {exc!r}") from exc
+            for cls in _rules_in(module, source):
+                if cls.code in seen:
+                    raise RuleLoadError(
+                        f"{path}: rule code {cls.code} is also defined in {seen[cls.code]}"
+                    )
+                seen[cls.code] = path
+                by_code[cls.code] = cls
+    return [by_code[c] for c in sorted(by_code)]

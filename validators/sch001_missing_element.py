@@ -1,0 +1,79 @@
+"""SCH001: elements the element table requires for this kind of item are missing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from catalog_cli.findings import Finding
+from catalog_cli.models import (
+    Entry,
+    ImplementationItem,
+    effective_type,
+    is_blank,
+    parents_of,
+    profile_of,
+)
+from catalog_cli.rules import Context, DocumentRule
+
+
+class RuleSCH001(DocumentRule):
+    """Every element the standard requires for the item's kind must be present and not blank.
+
+    Which elements are required is data: ``standards/elements.yaml`` has a column per kind
+    (``basic``, ``implementation``, ``local``: an implementation item with only a provincial
+    local code). Elements marked ``locked`` may be omitted on implementation items; they are
+    inherited from the basic item. Elements with ``types`` are required only for those item
+    types (materials for licensing items, type 01).
+
+    Bad::
+
+        schema_version: 1
+        kind: implementation
+        basic_code: "000123018000"
+        # no promised_limit, no body ...
+
+    Good::
+
+        promised_limit: {value: 10, unit: 工作日}
+        body: {name: 沈阳市和平区卫生健康局, credit_code: "...", nature: "1"}
+    """
+
+    code = "SCH001"
+    name = "missing-element"
+    summary = "A required element is missing or blank."
+    summary_zh = "缺少必填要素或为空。"
+
+    def check(self, entry: Entry, ctx: Context) -> Iterator[Finding]:
+        for p in entry.doc.problems:
+            if p.code == self.code:
+                yield self.from_problem(ctx, entry.doc, p)
+        item = entry.item
+        if item is None or not isinstance(entry.doc.data, dict):
+            return
+        profile = profile_of(item)
+        basic = None
+        if isinstance(item, ImplementationItem) and ctx.catalog is not None:
+            basic = ctx.catalog.basic(item.basic_code)
+        item_type = effective_type(item, basic)
+        for el in ctx.standard.elements.values():
+            if el.presence(profile) != "required":
+                continue
+            if el.types and item_type not in el.types:
+                continue
+            last = el.key.rsplit(".", 1)[-1].removesuffix("[]")
+            for parent_ptr, parent in parents_of(entry.doc.data, el.key):
+                ptr = f"{parent_ptr}/{last}"
+                if ptr in entry.invalid:
+                    continue  # already reported as a wrong type
+                if last not in parent or is_blank(parent[last]):
+                    yield self.finding(
+                        ctx,
+                        entry.doc,
+                        parent_ptr if last not in parent else ptr,
+                        f"缺少必填要素 {ctx.label(el.key)}。",
+                        f"missing required element {ctx.label(el.key)}",
+                        hint_zh=f"添加 {last}:",
+                        hint_en=f"add {last}:",
+                        key=last in parent,
+                    )
+
