@@ -71,21 +71,21 @@ class RunResult:
 
 def _matches(rule: type[Rule], selectors: Iterable[str]) -> bool:
     return any(
-        s.upper() == rule.code or (s.isalpha() and rule.code.startswith(s.upper())) or s == rule.name
+        s.upper() == rule.code
+        or (s.isalpha() and rule.code.startswith(s.upper()))
+        or s == rule.name
         for s in selectors
     )
 
 
-def selected_rules(rules: list[type[Rule]], select: list[str], ignore: list[str]) -> list[type[Rule]]:
+def selected_rules(
+    rules: list[type[Rule]], select: list[str], ignore: list[str]
+) -> list[type[Rule]]:
     known = {r.code for r in rules} | {r.name for r in rules} | {r.code[:3] for r in rules}
     for s in [*select, *ignore]:
         if s.upper() not in known and s not in known:
             raise ConfigError(f"unknown rule '{s}' in select/ignore (see 'catalog rules')")
-    return [
-        r
-        for r in rules
-        if (not select or _matches(r, select)) and not _matches(r, ignore)
-    ]
+    return [r for r in rules if (not select or _matches(r, select)) and not _matches(r, ignore)]
 
 
 def open_session(start: Path) -> Session:
@@ -128,9 +128,7 @@ def load_entries(session: Session, files: list[Path]) -> list[Entry]:
     ]
 
 
-def run_rules(
-    rules: list[type[Rule]], catalog: Catalog, ctx: Context
-) -> Iterator[Finding]:
+def run_rules(rules: list[type[Rule]], catalog: Catalog, ctx: Context) -> Iterator[Finding]:
     instances = [r() for r in rules]
     doc_rules = [r for r in instances if isinstance(r, DocumentRule)]
     item_rules = [r for r in instances if isinstance(r, ItemRule)]
@@ -215,4 +213,3 @@ def validate(options: Options, session: Session | None = None) -> RunResult:
     findings = override_severity(findings, session.config.severity)
     findings.sort(key=Finding.sort_key)
     return RunResult(session.root, findings, documents, catalog, session.standard)
-

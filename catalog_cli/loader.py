@@ -32,6 +32,10 @@ MAX_DEPTH = 64
 Pos = tuple[int, int]
 
 _TAG = "tag:yaml.org,2002:"
+# Tags a plain data file may carry; anything else (!!python/..., !!binary, !custom) is refused.
+_KNOWN_TAGS = frozenset(
+    _TAG + t for t in ("str", "null", "bool", "int", "float", "timestamp", "seq", "map", "merge")
+)
 _PLAIN_INT = re.compile(r"[-+]?(0|[1-9][0-9]*)\Z")
 _PLAIN_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?\Z")
 _SUPPRESS = re.compile(r"#\s*catalog:\s*(ignore(?:-file)?)\[([^\]]*)\]\s*(.*)$")
@@ -175,6 +179,9 @@ class _Builder:
             raise _TooBig
         mark = node.start_mark
         self.doc.positions.setdefault(ptr, (mark.line + 1, mark.column + 1))
+        if not isinstance(node, yaml.ScalarNode) and node.tag not in _KNOWN_TAGS:
+            self._unsupported_tag(node, ptr)
+            return None
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, ptr, depth)
         if isinstance(node, yaml.SequenceNode):
@@ -233,20 +240,8 @@ class _Builder:
     def _scalar(self, node: yaml.Node, ptr: str) -> Any:
         value = str(node.value)
         tag = node.tag
-        if not tag.startswith(_TAG):
-            line, col = node.start_mark.line + 1, node.start_mark.column + 1
-            self.doc.problems.append(
-                Problem(
-                    "YML010",
-                    f"不支持的 YAML 标签 “{tag}”；按文字读取。",
-                    f"unsupported YAML tag '{tag}'; the value is read as text",
-                    line,
-                    col,
-                    pointer=ptr,
-                    hint_zh="删除标签",
-                    hint_en="remove the tag",
-                )
-            )
+        if tag not in _KNOWN_TAGS:
+            self._unsupported_tag(node, ptr)
             return value
         kind = tag[len(_TAG) :]
         if kind == "str":
@@ -256,17 +251,35 @@ class _Builder:
         if kind == "bool":
             if value.lower() in ("true", "false"):
                 return value.lower() == "true"
-            return self._ambiguous(node, ptr, value, "布尔值", "a boolean", "true 或 false", "true or false")
+            return self._ambiguous(
+                node, ptr, value, "布尔值", "a boolean", "true 或 false", "true or false"
+            )
         if kind == "int":
             if _PLAIN_INT.match(value):
                 return int(value)
-            return self._ambiguous(node, ptr, value, "八进制/特殊整数", "an octal or special integer")
+            return self._ambiguous(
+                node, ptr, value, "八进制/特殊整数", "an octal or special integer"
+            )
         if kind == "float":
             if _PLAIN_FLOAT.match(value):
                 return float(value)
             return self._ambiguous(node, ptr, value, "特殊数值", "a special number")
         # timestamps and anything else stay exactly as written: date fields parse ISO text.
         return value
+
+    def _unsupported_tag(self, node: yaml.Node, ptr: str) -> None:
+        self.doc.problems.append(
+            Problem(
+                "YML010",
+                f"不支持的 YAML 标签 “{node.tag}”；标签被忽略。",
+                f"unsupported YAML tag '{node.tag}'; the tag is ignored",
+                node.start_mark.line + 1,
+                node.start_mark.column + 1,
+                pointer=ptr,
+                hint_zh="删除标签",
+                hint_en="remove the tag",
+            )
+        )
 
     def _ambiguous(
         self,
@@ -287,7 +300,7 @@ class _Builder:
                 line,
                 col,
                 pointer=ptr,
-                hint_zh=f"加引号写成 \"{value}\"" + (f"，或写成 {fix_zh}" if fix_zh else ""),
+                hint_zh=f'加引号写成 "{value}"' + (f"，或写成 {fix_zh}" if fix_zh else ""),
                 hint_en=f'quote it as "{value}"' + (f", or write {fix_en}" if fix_en else ""),
             )
         )
@@ -353,6 +366,14 @@ def load_text(doc: Document, text: str) -> None:
         line = mark.line + 1 if mark else None
         col = mark.column + 1 if mark else None
         detail = " ".join(str(x) for x in (exc.context, exc.problem) if x)
+        # The parser often stops at the end of the file; where the broken construct started
+        # (an unclosed bracket or quote) is the context mark, given as a related location.
+        ctx_mark = exc.context_mark
+        related = (
+            ((ctx_mark.line + 1, ctx_mark.column + 1),)
+            if ctx_mark is not None and mark is not None and ctx_mark.line != mark.line
+            else ()
+        )
         doc.problems.append(
             Problem(
                 "YML001",
@@ -360,8 +381,11 @@ def load_text(doc: Document, text: str) -> None:
                 f"YAML syntax error: {detail}",
                 line,
                 col,
-                hint_zh="检查这一行及上一行的缩进、冒号和引号",
-                hint_en="check indentation, colons and quotes on this line and the one above",
+                hint_zh="检查这一行及上一行的缩进、冒号和引号"
+                + (f"；这个结构从第 {related[0][0]} 行开始" if related else ""),
+                hint_en="check indentation, colons and quotes on this line and the one above"
+                + (f"; the construct starts at line {related[0][0]}" if related else ""),
+                related=related,
             )
         )
         return
@@ -370,7 +394,9 @@ def load_text(doc: Document, text: str) -> None:
             Problem("YML001", f"YAML 无法解析：{exc}", f"YAML cannot be parsed: {exc}", 1, 1)
         )
         return
-    if node is None:
+    if node is None or (
+        isinstance(node, yaml.ScalarNode) and node.tag == _TAG + "null" and not node.value
+    ):
         doc.problems.append(Problem("YML007", "文件是空的。", "the file is empty", 1, 1))
         return
     try:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -191,7 +192,7 @@ def _candidates(annotation: Any) -> list[type[BaseModel]]:
     return out
 
 
-def _type_name(err: dict[str, Any], lang: str) -> str:
+def _type_name(err: Mapping[str, Any], lang: str) -> str:
     t = err["type"]
     zh = {
         "string_type": "文字",
@@ -232,7 +233,7 @@ def _type_name(err: dict[str, Any], lang: str) -> str:
         "literal_error": "one of the allowed values",
     }
     table = zh if lang == "zh" else en
-    return table.get(t, err.get("msg", t))
+    return table.get(t, str(err.get("msg", t)))
 
 
 def _show(value: Any) -> str:
@@ -274,8 +275,7 @@ def _problems_from(
             problems.append(
                 Problem(
                     "SCH002",
-                    f"未知的键 “{loc[-1]}”"
-                    + (f"；是不是 “{guess[0]}”？" if guess else "。"),
+                    f"未知的键 “{loc[-1]}”" + (f"；是不是 “{guess[0]}”？" if guess else "。"),
                     f"unknown key '{loc[-1]}'" + (f"; did you mean '{guess[0]}'?" if guess else ""),
                     line,
                     col,

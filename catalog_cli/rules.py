@@ -224,9 +224,12 @@ def discover_rules(local_dir: Path | None = None) -> list[type[Rule]]:
     """Bundled rules, then a catalog's own ``validators/`` (a rule there replaces one by code)."""
     by_code: dict[str, type[Rule]] = {}
     sources: list[tuple[str, Path]] = [("bundled", bundled_rules_dir())]
-    if local_dir is not None and local_dir.is_dir():
-        if local_dir.resolve() != bundled_rules_dir().resolve():
-            sources.append(("catalog", local_dir))
+    if (
+        local_dir is not None
+        and local_dir.is_dir()
+        and local_dir.resolve() != bundled_rules_dir().resolve()
+    ):
+        sources.append(("catalog", local_dir))
     for source, directory in sources:
         seen: dict[str, Path] = {}
         for path in sorted(directory.glob("*.py")):

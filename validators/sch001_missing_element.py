@@ -76,4 +76,3 @@ class RuleSCH001(DocumentRule):
                         hint_en=f"add {last}:",
                         key=last in parent,
                     )
-

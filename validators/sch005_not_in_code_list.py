@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from catalog_cli.findings import Finding, Severity
 from catalog_cli.models import BasicItem, Entry, Item, values_at
 from catalog_cli.rules import Context, ItemRule
+from catalog_cli.standard import CodeList
 
 
 def province_of(item: Item) -> str | None:
@@ -56,17 +57,24 @@ class RuleSCH005(ItemRule):
                     if cl.valid(text, province):
                         continue
                     vptr = f"{ptr}/{i}" if isinstance(value, list) else ptr
-                    yield self._finding(ctx, entry, vptr, el.key, text, cl, province)
+                    yield self._finding(ctx, entry, vptr, el.key, text, cl)
 
-    def _finding(self, ctx, entry, ptr, key, text, cl, province):  # type: ignore[no-untyped-def]
+    def _finding(
+        self, ctx: Context, entry: Entry, ptr: str, key: str, text: str, cl: CodeList
+    ) -> Finding:
         by_label = [c for c, label in cl.entries.items() if label == text]
         padded = text.zfill(2) if text.isdigit() and text.zfill(2) in cl.entries else None
         if by_label:
-            hint_zh, hint_en = f"写代码 \"{by_label[0]}\"（{text}）", f'write the code "{by_label[0]}" ({text})'
+            hint_zh, hint_en = (
+                f'写代码 "{by_label[0]}"（{text}）',
+                f'write the code "{by_label[0]}" ({text})',
+            )
         elif padded:
-            hint_zh, hint_en = f"写成 \"{padded}\"", f'write "{padded}"'
+            hint_zh, hint_en = f'写成 "{padded}"', f'write "{padded}"'
         else:
-            shown = "、".join(f"{c} {lbl}" for c, lbl in list(cl.entries.items())[:12])
+            shown = "、".join(
+                c if c == lbl else f"{c} {lbl}" for c, lbl in list(cl.entries.items())[:12]
+            )
             hint_zh, hint_en = f"允许的值：{shown}", f"allowed: {', '.join(list(cl.entries)[:12])}"
         restricted = text in cl.entries
         zh = (

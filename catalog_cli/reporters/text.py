@@ -36,8 +36,10 @@ class TextReporter:
         s = report.summary()
         if not report.findings:
             console.print(
-                report.tr(f"[green]✓[/] 检查了 {s['files']} 个文件，没有发现问题。",
-                          f"[green]✓[/] {s['files']} files checked, no problems found.")
+                report.tr(
+                    f"[green]✓[/] 检查了 {s['files']} 个文件，没有发现问题。",
+                    f"[green]✓[/] {s['files']} files checked, no problems found.",
+                )
             )
             return
         console.print(

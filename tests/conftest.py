@@ -1,0 +1,32 @@
+"""Shared fixtures: a temporary catalog built from files given as text."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+TEMPLATES = ROOT / "tests" / "rules" / "templates"
+
+MakeCatalog = Callable[[dict[str, str | bytes]], Path]
+
+
+@pytest.fixture
+def make_catalog(tmp_path: Path) -> MakeCatalog:
+    """Write ``{relative path: text or bytes}`` under a fresh catalog root and return the root."""
+
+    def make(files: dict[str, str | bytes]) -> Path:
+        root = tmp_path / "catalog"
+        (root / "items").mkdir(parents=True, exist_ok=True)
+        for rel, content in files.items():
+            p = root / rel
+            p.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(content, bytes):
+                p.write_bytes(content)
+            else:
+                p.write_text(content, encoding="utf-8")
+        return root
+
+    return make
