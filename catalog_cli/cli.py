@@ -21,9 +21,11 @@ from rich.table import Table
 
 from catalog_cli import __version__
 from catalog_cli.config import ConfigError
-from catalog_cli.engine import Options, open_session, validate
-from catalog_cli.reporters import REPORTERS, Report
-from catalog_cli.rules import RuleLoadError
+from catalog_cli.engine import Options, check, open_session, validate
+from catalog_cli.findings import Finding, Severity
+from catalog_cli.outputs import OutputError, default_format, parse_outputs, write_outputs
+from catalog_cli.reporters import REPORTERS, Report, RuleInfo
+from catalog_cli.rules import Rule, RuleLoadError
 from catalog_cli.standard import StandardError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -39,7 +41,7 @@ app = typer.Typer(
     add_completion=False,
 )
 
-err_console = Console(stderr=True, highlight=False)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 T = TypeVar("T")
 
 
@@ -82,15 +84,16 @@ def _version(value: bool) -> None:
 def _root(
     version: Annotated[
         bool,
-        typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit."),
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
     ] = False,
 ) -> None:
     """Catalog tool for government service items."""
 
 
-
-def _check_format(value: str) -> str:
-    if value not in REPORTERS:
+def _check_format(value: str | None) -> str | None:
+    if value is not None and value not in REPORTERS:
         raise typer.BadParameter(f"'{value}' is not one of {', '.join(sorted(REPORTERS))}")
     return value
 
@@ -104,12 +107,26 @@ PathsArg = Annotated[
     ),
 ]
 FormatOpt = Annotated[
-    str,
+    str | None,
     typer.Option(
         "--format",
         "-f",
         callback=_check_format,
-        help="Output format: " + ", ".join(f"{n} ({r.description})" for n, r in sorted(REPORTERS.items())) + ".",
+        help="Output format: "
+        + ", ".join(f"{n} ({r.description})" for n, r in sorted(REPORTERS.items()))
+        + ". Default: github under GitHub Actions (GITHUB_ACTIONS=true), else text.",
+        show_default=False,
+    ),
+]
+OutputOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--output",
+        "-o",
+        metavar="FORMAT=PATH",
+        help="Also write the report in FORMAT to PATH (repeatable: one run, several formats), "
+        "e.g. --output sarif=catalog.sarif --output junit=catalog.xml.",
+        show_default=False,
     ),
 ]
 LangOpt = Annotated[
@@ -129,24 +146,50 @@ IgnoreOpt = Annotated[
 ]
 
 
-def _output(report: Report, fmt: str) -> None:
-    REPORTERS[fmt].render(report, sys.stdout)
+def _output(
+    report: Report, fmt: str | None, outputs: list[tuple[str, Path]] | None = None
+) -> None:
+    REPORTERS[fmt or default_format(os.environ)].render(report, sys.stdout)
     sys.stdout.flush()
+    try:
+        write_outputs(report, outputs or [])
+    except OutputError as exc:
+        fail(str(exc))
+
+
+def _parse_outputs(values: list[str] | None) -> list[tuple[str, Path]]:
+    try:
+        return parse_outputs(values or [])
+    except ValueError as exc:
+        fail(str(exc))
+
+
+def _rule_infos(rules: list[type[Rule]], lang: Lang) -> list[RuleInfo]:
+    """The rules that ran, with texts in the report's language (SARIF's rule table)."""
+    return [
+        RuleInfo(
+            r.code, r.name, r.severity.value, r.summary_zh if lang == Lang.zh else r.summary,
+            r.doc(),
+        )
+        for r in rules
+    ]
 
 
 @app.command("validate")
 def validate_cmd(
     paths: PathsArg = None,
-    fmt: FormatOpt = "text",
+    fmt: FormatOpt = None,
     lang: LangOpt = Lang.zh,
     strict: StrictOpt = False,
     select: SelectOpt = None,
     ignore: IgnoreOpt = None,
+    output: OutputOpt = None,
 ) -> None:
     """Check item files against the standard; exit 1 when there are errors.
 
     Every finding has a rule code, file, line and column; `catalog rules CODE` explains it.
     """
+    outputs = _parse_outputs(output)
     options = Options(
         paths=[p.absolute() for p in paths or []],
         lang=lang.value,
@@ -156,10 +199,68 @@ def validate_cmd(
     )
     result = guarded(lambda: validate(options))
     report = Report(
-        result.findings, result.files, lang.value, result.documents, version=__version__
+        result.findings,
+        result.files,
+        lang.value,
+        result.documents,
+        version=__version__,
+        rules=_rule_infos(result.rules, lang),
     )
-    guarded(lambda: _output(report, fmt))
+    guarded(lambda: _output(report, fmt, outputs))
     raise typer.Exit(result.exit_code(strict))
+
+
+SinceOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--since",
+        metavar="REF",
+        help="Report only findings that involve items added, changed or renamed since this git "
+        "reference (e.g. origin/main), plus items depending on deleted ones. The whole catalog "
+        "is still loaded and cross-file rules still run.",
+    ),
+]
+
+
+@app.command("check")
+def check_cmd(
+    paths: PathsArg = None,
+    fmt: FormatOpt = "text",
+    lang: LangOpt = Lang.zh,
+    strict: StrictOpt = False,
+    select: SelectOpt = None,
+    ignore: IgnoreOpt = None,
+    since: SinceOpt = None,
+) -> None:
+    """Validate and find duplicates together: the one command for CI and pre-commit.
+
+    With --since, only what a change touched is reported, so a pull request shows its own
+    problems, not the catalog's backlog.
+    """
+    options = Options(
+        paths=[p.absolute() for p in paths or []],
+        lang=lang.value,
+        select=select or [],
+        ignore=ignore or [],
+        strict=strict,
+    )
+    result = guarded(lambda: check(options))
+    findings = result.findings
+    if since is not None:
+        from catalog_cli.changes import changes_since, only_changed
+
+        changes = guarded(lambda: changes_since(result.root, since))
+        if changes.note:
+            err_console.print(f"catalog: note: {changes.note}", highlight=False)
+        findings = only_changed(findings, list(result.catalog.entries), changes)
+    report = Report(findings, result.files, lang.value, result.documents, version=__version__)
+    guarded(lambda: _output(report, fmt))
+    raise typer.Exit(EXIT_FINDINGS if _failing(findings, strict) else EXIT_OK)
+
+
+def _failing(findings: list[Finding], strict: bool) -> bool:
+    bad = {Severity.ERROR, Severity.WARNING} if strict else {Severity.ERROR}
+    return any(f.severity in bad for f in findings)
 
 
 @app.command("rules")
@@ -200,8 +301,86 @@ def rules_cmd(
         return
     table = Table("code", "name", "severity", "summary", box=None, pad_edge=False)
     for r in rules:
-        table.add_row(r.code, r.name, r.severity.value, r.summary_zh if lang == Lang.zh else r.summary)
+        table.add_row(
+            r.code, r.name, r.severity.value, r.summary_zh if lang == Lang.zh else r.summary
+        )
     Console(highlight=False).print(table)
+
+
+@app.command("import")
+def import_cmd(
+    file: Annotated[
+        Path | None,
+        typer.Argument(help="The list to import: .xlsx, .csv or .json.", show_default=False),
+    ] = None,
+    mapping: Annotated[
+        Path | None,
+        typer.Option(
+            "--mapping",
+            help="YAML file mapping other headers to the known ones (null leaves a column out).",
+        ),
+    ] = None,
+    region: Annotated[
+        str | None,
+        typer.Option("--region", help="Region code for rows without a 行政区划代码 value."),
+    ] = None,
+    catalog: Annotated[
+        Path | None,
+        typer.Option(
+            "--catalog",
+            help="Catalog folder to import into (default: the catalog the current directory "
+            "belongs to); its items/ folder is created when missing.",
+        ),
+    ] = None,
+    update: Annotated[
+        bool, typer.Option("--update", help="Update existing items (their comments are kept).")
+    ] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would be written; write nothing.")
+    ] = False,
+    template: Annotated[
+        Path | None,
+        typer.Option("--template", help="Write an empty .xlsx or .csv with the known headers."),
+    ] = None,
+    sheet: Annotated[
+        str | None, typer.Option("--sheet", help="Sheet of an .xlsx file (default: the first).")
+    ] = None,
+    encoding: Annotated[
+        str | None,
+        typer.Option("--encoding", help="Encoding of a .csv file (default: detected)."),
+    ] = None,
+    max_size: Annotated[
+        int, typer.Option("--max-size", min=1, help="Largest file to read, in MB.")
+    ] = 32,
+    lang: LangOpt = Lang.zh,
+) -> None:
+    """Import items from a spreadsheet (.xlsx, .csv, .json) into the catalog's items/ folder.
+
+    Values are kept as typed; `catalog validate` reports what is wrong with them. Exit 0 when
+    every row was imported or unchanged, 1 when rows were rejected, 2 when the file or an option
+    cannot be used.
+    """
+    from catalog_cli import import_cmd as run
+
+    guarded(
+        lambda: run.run(
+            run.ImportOptions(
+                file=file,
+                mapping=mapping,
+                region=region,
+                catalog=catalog,
+                update=update,
+                dry_run=dry_run,
+                template=template,
+                sheet=sheet,
+                encoding=encoding,
+                max_mb=max_size,
+                lang=lang.value,
+            ),
+            fail,
+            err_console,
+        )
+    )
 
 
 def _in_catalog() -> bool:

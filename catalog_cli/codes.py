@@ -11,8 +11,8 @@ from dataclasses import dataclass
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # 31 characters: no I O S V Z
 _USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 _ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
-BASIC_CODE = re.compile(r"\d{12}\Z")
-IMPLEMENTATION_CODE = re.compile(r"[0-9A-HJ-NPQRTUWXY]{18}[1-6]\d{12}\Z")
+BASIC_CODE = re.compile(r"\d{12}\Z", re.ASCII)  # ASCII: full-width ０-９ are not digits here
+IMPLEMENTATION_CODE = re.compile(r"[0-9A-HJ-NPQRTUWXY]{18}[1-6]\d{12}\Z", re.ASCII)
 
 
 def uscc_check_char(first17: str) -> str | None:
@@ -30,7 +30,7 @@ def org_check_char(first8: str) -> str | None:
     """GB 11714 organization-code check character for 8 characters (digits or letters)."""
     total = 0
     for ch, w in zip(first8, _ORG_WEIGHTS, strict=True):
-        if ch.isdigit():
+        if "0" <= ch <= "9":  # not isdigit(): int("²") would raise
             v = int(ch)
         elif "A" <= ch <= "Z":
             v = ord(ch) - 55

@@ -7,7 +7,10 @@ and tests drive the engine directly.
 from __future__ import annotations
 
 import fnmatch
+import os
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -59,6 +62,7 @@ class RunResult:
     documents: dict[str, Document]
     catalog: Catalog
     standard: Standard
+    rules: list[type[Rule]] = field(default_factory=list)  # the rules that ran (reporters' table)
 
     @property
     def files(self) -> int:
@@ -121,11 +125,27 @@ def item_files(session: Session, paths: list[Path]) -> list[Path]:
     return unique
 
 
-def load_entries(session: Session, files: list[Path]) -> list[Entry]:
-    return [
-        build_entry(load_document(f, session.root, max_bytes=session.config.max_file_size))
-        for f in files
-    ]
+PARALLEL_MIN_FILES = 400  # below this, starting worker processes costs more than it saves
+
+
+def _load_chunk(args: tuple[list[Path], Path, int]) -> list[Entry]:
+    files, root, max_bytes = args
+    return [build_entry(load_document(f, root, max_bytes=max_bytes)) for f in files]
+
+
+def load_entries(session: Session, files: list[Path], jobs: int | None = None) -> list[Entry]:
+    """Load and model every file, on all cores for large catalogs (parsing is CPU-bound)."""
+    max_bytes = session.config.max_file_size
+    workers = jobs or os.cpu_count() or 1
+    if workers <= 1 or len(files) < PARALLEL_MIN_FILES:
+        return _load_chunk((files, session.root, max_bytes))
+    size = max(64, len(files) // (workers * 8))
+    chunks = [(files[i : i + size], session.root, max_bytes) for i in range(0, len(files), size)]
+    try:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            return [e for part in pool.map(_load_chunk, chunks) for e in part]
+    except (OSError, BrokenProcessPool):  # no fork/semaphores here (some sandboxes): one core
+        return _load_chunk((files, session.root, max_bytes))
 
 
 def run_rules(rules: list[type[Rule]], catalog: Catalog, ctx: Context) -> Iterator[Finding]:
@@ -193,8 +213,13 @@ def override_severity(findings: list[Finding], overrides: dict[str, Severity]) -
     return out
 
 
-def validate(options: Options, session: Session | None = None) -> RunResult:
-    """Run every selected rule on the catalog ``options`` points at."""
+def validate(
+    options: Options, session: Session | None = None, *, duplicates: bool = False
+) -> RunResult:
+    """Run every selected rule on the catalog ``options`` points at.
+
+    Duplicate-detection rules (group ``dupes``) run only with ``duplicates`` (``catalog check``).
+    """
     start = options.paths[0] if options.paths else options.cwd
     session = session or open_session(start)
     select = options.select or session.config.select
@@ -202,7 +227,9 @@ def validate(options: Options, session: Session | None = None) -> RunResult:
     for key in session.config.severity:
         if not any(key in (r.code, r.name, r.code[:3]) for r in session.rules):
             raise ConfigError(f"unknown rule '{key}' in [tool.catalog] severity")
-    rules = selected_rules(session.rules, select, ignore)
+    rules = [
+        r for r in selected_rules(session.rules, select, ignore) if duplicates or r.group != "dupes"
+    ]
     files = item_files(session, options.paths)
     entries = load_entries(session, files)
     catalog = Catalog(session.root, entries)
@@ -212,4 +239,9 @@ def validate(options: Options, session: Session | None = None) -> RunResult:
     findings = apply_suppressions(findings, documents, {r.code for r in rules}, ctx)
     findings = override_severity(findings, session.config.severity)
     findings.sort(key=Finding.sort_key)
-    return RunResult(session.root, findings, documents, catalog, session.standard)
+    return RunResult(session.root, findings, documents, catalog, session.standard, rules)
+
+
+def check(options: Options) -> RunResult:
+    """``catalog check``: validation plus duplicate detection, as findings."""
+    return validate(options, duplicates=True)

@@ -94,6 +94,9 @@ class Rule:
     summary: ClassVar[str]
     summary_zh: ClassVar[str]
     source: ClassVar[str] = "bundled"
+    # "validate" rules run in validate and check; "dupes" rules (duplicate detection) only in
+    # check, because comparing every name is a different, slower question than "is this valid".
+    group: ClassVar[str] = "validate"
 
     @classmethod
     def doc(cls) -> str:

@@ -17,6 +17,7 @@ from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from catalog_cli.dupes.vocab import Vocabularies, load_vocabularies
 from catalog_cli.loader import load_document
 
 Presence = Literal["required", "optional", "locked", "absent"]
@@ -101,6 +102,9 @@ class CodeList:
         return not allowed or (province is not None and province in allowed)
 
 
+_NATIONAL = ("000000", "000000000", "000000000000")  # national bodies, padded or not
+
+
 @dataclass
 class Regions:
     """The division code list; townships are read only when a 9/12-digit code is asked about."""
@@ -133,7 +137,7 @@ class Regions:
 
     def level(self, code: str) -> int | None:
         """Administrative level a region code denotes (1 national … 6 village), None if unknown."""
-        if code == "000000":
+        if code in _NATIONAL:
             return 1
         c = self.canonical(code)
         return {2: 2, 4: 3, 6: 4, 9: 5, 12: 6}.get(len(c))
@@ -141,7 +145,7 @@ class Regions:
     def exists(self, code: str) -> bool:
         if not code.isdigit() or len(code) not in (6, 9, 12):
             return False
-        if code == "000000":
+        if code in _NATIONAL:
             return True
         c = self.canonical(code)
         if len(c) == 2:
@@ -166,7 +170,9 @@ class Regions:
     def place_names(self) -> frozenset[str]:
         """Full names with their suffix (广安区, 辽宁省), for the place-name-in-item-name rule."""
         names = set(self.provinces.values()) | set(self.areas.values())
-        names |= {n for n in self.cities.values() if n not in ("市辖区", "县", "省直辖县级行政区划")}
+        names |= {
+            n for n in self.cities.values() if n not in ("市辖区", "县", "省直辖县级行政区划")
+        }
         return frozenset(n for n in names if len(n) >= 3)
 
 
@@ -180,6 +186,7 @@ class Standard:
     elements: dict[str, Element]
     regions: Regions
     directories: tuple[Path, ...]
+    vocabularies: Vocabularies = field(default_factory=Vocabularies)  # duplicate matching
 
     def label(self, key: str, lang: str = "zh") -> str:
         el = self.elements.get(key)
@@ -297,4 +304,5 @@ def load_standard(extra: Path | None = None) -> Standard:
         _read_codes(regions_dir / "cities.csv"),
         _read_codes(regions_dir / "areas.csv"),
     )
-    return Standard(version, sources, codelists, elements, regions, tuple(dirs))
+    vocabularies = load_vocabularies([d / "vocabularies" for d in dirs], _load_model)
+    return Standard(version, sources, codelists, elements, regions, tuple(dirs), vocabularies)

@@ -1,0 +1,138 @@
+"""What changed since a git reference, for ``catalog check --since REF``.
+
+gitpython is imported lazily: it fails to import where the git executable is missing, and only
+``--since`` needs it. Outside a git repository every file counts as changed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from catalog_cli.config import ConfigError
+from catalog_cli.findings import Finding
+from catalog_cli.loader import Document, load_text
+from catalog_cli.models import Entry, ImplementationItem
+
+
+@dataclass
+class Changes:
+    """Repository-relative paths changed (added, modified, renamed to) and deleted since REF."""
+
+    changed: set[str] = field(default_factory=set)
+    deleted: set[str] = field(default_factory=set)
+    deleted_codes: set[str] = field(default_factory=set)
+    everything: bool = False  # outside git: every file counts as changed
+    note: str = ""
+
+
+def _repo(root: Path) -> Any:
+    try:
+        import git
+    except ImportError as exc:  # gitpython raises ImportError when the git binary is missing
+        raise ConfigError(
+            "--since needs git, which is not installed or not on PATH "
+            f"({str(exc).splitlines()[0]}); install git, or run without --since"
+        ) from exc
+    try:
+        return git.Repo(root, search_parent_directories=True)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        return None
+
+
+def changes_since(root: Path, ref: str) -> Changes:
+    """Files changed in the working tree (committed or not, and untracked) since ``ref``."""
+    repo = _repo(root)
+    if repo is None:
+        return Changes(
+            everything=True,
+            note=f"{root} is not in a git repository: every item counts as changed",
+        )
+    import git
+
+    try:
+        repo.git.rev_parse("--verify", "--quiet", f"{ref}^{{commit}}")
+    except git.GitCommandError as exc:
+        shallow = (Path(repo.git_dir) / "shallow").exists()
+        remote, _, branch = ref.partition("/")
+        fetch = (
+            f"git fetch --depth=1 {remote} {branch}:refs/remotes/{remote}/{branch}"
+            if branch
+            else f"git fetch origin {ref}"
+        )
+        raise ConfigError(
+            f"git reference '{ref}' not found"
+            + (" (this is a shallow clone)" if shallow else "")
+            + f"; fetch it first, e.g. `{fetch}`, or in GitHub Actions use "
+            "actions/checkout with fetch-depth: 0"
+        ) from exc
+    top = Path(str(repo.working_tree_dir))
+    prefix = root.resolve().relative_to(top.resolve()).as_posix()
+    prefix = "" if prefix == "." else prefix + "/"
+    out = Changes()
+    raw = repo.git.diff("--name-status", "-M", "-z", ref, "--", ".")
+    parts = raw.split("\0")
+    i = 0
+    while i < len(parts) - 1:
+        status = parts[i]
+        if status.startswith(("R", "C")):
+            old, new = parts[i + 1], parts[i + 2]
+            i += 3
+            out.changed.add(new)
+            if status.startswith("R"):
+                out.deleted.add(old)
+        else:
+            path = parts[i + 1]
+            i += 2
+            (out.deleted if status == "D" else out.changed).add(path)
+    untracked = repo.git.ls_files("--others", "--exclude-standard", "-z").split("\0")
+    out.changed |= {p for p in untracked if p}
+    # paths relative to the catalog root, not the repository's top
+    out.changed = {p[len(prefix) :] for p in out.changed if p.startswith(prefix)}
+    deleted_top = {p for p in out.deleted if p.startswith(prefix)}
+    out.deleted = {p[len(prefix) :] for p in deleted_top}
+    for p in deleted_top:
+        out.deleted_codes |= _codes_at(repo, ref, p)
+    return out
+
+
+def _codes_at(repo: Any, ref: str, path: str) -> set[str]:
+    """The codes a deleted item file had at ``ref`` (so dependants' findings are reported)."""
+    import git
+
+    try:
+        text = repo.git.show(f"{ref}:{path}")
+    except git.GitCommandError:
+        return set()
+    doc = Document(Path(path), path)
+    load_text(doc, text)
+    data = doc.data if isinstance(doc.data, dict) else {}
+    keys: tuple[str, ...] = ("basic_code", "implementation_code", "local_code")
+    if data.get("kind") == "implementation":
+        keys = ("implementation_code", "local_code")
+    return {str(data[k]) for k in keys if data.get(k)}
+
+
+def involves(f: Finding, changes: Changes, references: dict[str, set[str]]) -> bool:
+    """Whether a finding concerns a changed item, or an item depending on a deleted one."""
+    if changes.everything or f.path in changes.changed:
+        return True
+    if any(r.path in changes.changed for r in f.related):
+        return True
+    return bool(references.get(f.path, set()) & changes.deleted_codes)
+
+
+def references(entries: list[Entry]) -> dict[str, set[str]]:
+    """Codes each file depends on (an implementation item depends on its basic item)."""
+    out: dict[str, set[str]] = {}
+    for e in entries:
+        if isinstance(e.item, ImplementationItem) and e.item.basic_code:
+            out[e.path] = {e.item.basic_code}
+    return out
+
+
+def only_changed(findings: list[Finding], entries: list[Entry], changes: Changes) -> list[Finding]:
+    """The findings ``--since`` reports: those involving changed or deleted-upon items."""
+    refs = references(entries)
+    return [f for f in findings if involves(f, changes, refs)]
