@@ -6,6 +6,7 @@ and tests drive the engine directly.
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 import os
 from collections.abc import Iterable, Iterator
@@ -231,11 +232,22 @@ def validate(
         r for r in selected_rules(session.rules, select, ignore) if duplicates or r.group != "dupes"
     ]
     files = item_files(session, options.paths)
+    wanted: set[str] | None = None
+    if options.paths:
+        # Cross-file rules (links, four-same, uniqueness) need the rest of the catalog even when
+        # only some files are checked (pre-commit passes just the changed ones): load it all,
+        # report on the given files.
+        wanted = {relative(f, session.root) for f in files}
+        with contextlib.suppress(ConfigError):  # no item folder: the given files are the catalog
+            files = sorted(set(files) | set(item_files(session, [])))
     entries = load_entries(session, files)
     catalog = Catalog(session.root, entries)
     ctx = Context(session.standard, session.root, options.lang, catalog)
     documents = {e.doc.relpath: e.doc for e in entries}
     findings = list(run_rules(rules, catalog, ctx))
+    if wanted is not None:
+        findings = [f for f in findings if f.path in wanted]
+        documents = {p: d for p, d in documents.items() if p in wanted}
     findings = apply_suppressions(findings, documents, {r.code for r in rules}, ctx)
     findings = override_severity(findings, session.config.severity)
     findings.sort(key=Finding.sort_key)

@@ -211,3 +211,23 @@ def test_golden_reports(runner: CliRunner, tmp_path: Path, fmt: str, lang: str) 
     rc, out, _ = invoke(runner, root, "validate", "-f", fmt, "--lang", lang, *STABLE)
     assert rc == 1
     _golden(f"validate.{lang}.{'txt' if fmt == 'text' else 'json'}", out)
+
+
+def test_checking_one_file_still_sees_the_rest_of_the_catalog(
+    runner: CliRunner, make_catalog: MakeCatalog
+) -> None:
+    impl = "items/implementation/210102/11210102001067856U4000123018000.yaml"
+    root = make_catalog(
+        {
+            "items/basic/000123018000.yaml": basic_text(),
+            impl: (TEMPLATES / "implementation.yaml").read_text(encoding="utf-8"),
+            "items/basic/broken.yaml": "schema_version: 1\nkind: basic\n",
+        }
+    )
+    rc, out, _ = invoke(runner, root, "validate", "-f", "json", impl)
+    doc = json.loads(out)
+    assert rc == 0, doc  # its basic item is found although only this file was named
+    assert doc["findings"] == [] and doc["summary"]["files"] == 1
+    rc, out, _ = invoke(runner, root, "validate", "-f", "json", "items/basic/broken.yaml")
+    assert rc == 1
+    assert {f["path"] for f in json.loads(out)["findings"]} == {"items/basic/broken.yaml"}

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from catalog_cli.codes import BasicCode
 from catalog_cli.findings import Finding
-from catalog_cli.models import Entry, ImplementationItem, Item, effective_type
+from catalog_cli.models import Entry, Item
 from catalog_cli.rules import Context, ItemRule
 
 
@@ -19,7 +19,9 @@ class RuleCOD001(ItemRule):
     level (同一编码), a wrong prefix or type digit makes the same item look like another one.
 
     Checked on basic items and on implementation items. An implementation item usually omits
-    ``type`` and inherits it from its basic item; the inherited type is used then. A type that is
+    ``type`` and inherits it from its basic item: a mismatch is then the basic item's, reported
+    once on the basic item rather than again on each of its (possibly thousands of)
+    implementations; a ``type`` the implementation file writes itself is compared. A type that is
     not a 2-digit code is left to SCH005.
 
     Bad::
@@ -84,24 +86,18 @@ class RuleCOD001(ItemRule):
                 hint_en="national items start with 00; items a province adds start with its "
                 "code (21 Liaoning)",
             )
-        basic = None
-        if isinstance(item, ImplementationItem) and ctx.catalog is not None:
-            basic = ctx.catalog.basic(code)
-        item_type = effective_type(item, basic)
+        item_type = item.type  # an inherited type's mismatch is reported on the basic item
         if item_type is None or len(item_type) != 2 or not item_type.isdigit():
             return
         if parsed.type != item_type:
-            inherited = item.type is None
-            src_zh = "（继承自基本目录事项）" if inherited else ""
-            src_en = " (inherited from the basic item)" if inherited else ""
             yield self.finding(
                 ctx,
                 doc,
                 ptr,
                 f"{ctx.label('basic_code')} “{code}” 的第 3–4 位 “{parsed.type}” 与事项类型 "
-                f"“{item_type}”{src_zh}不一致。",
+                f"“{item_type}”不一致。",
                 f"{ctx.label('basic_code')} '{code}' has type digits (positions 3-4) "
-                f"'{parsed.type}' but the item type is '{item_type}'{src_en}",
+                f"'{parsed.type}' but the item type is '{item_type}'",
                 hint_zh="改正事项类型或基本编码，使第 3–4 位等于事项类型",
                 hint_en="fix the type or the code so that positions 3-4 equal the type",
             )
