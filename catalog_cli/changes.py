@@ -13,7 +13,6 @@ from typing import Any
 from catalog_cli.config import ConfigError
 from catalog_cli.findings import Finding
 from catalog_cli.loader import Document, load_text
-from catalog_cli.models import Entry, ImplementationItem
 
 
 @dataclass
@@ -123,16 +122,8 @@ def involves(f: Finding, changes: Changes, references: dict[str, set[str]]) -> b
     return bool(references.get(f.path, set()) & changes.deleted_codes)
 
 
-def references(entries: list[Entry]) -> dict[str, set[str]]:
-    """Codes each file depends on (an implementation item depends on its basic item)."""
-    out: dict[str, set[str]] = {}
-    for e in entries:
-        if isinstance(e.item, ImplementationItem) and e.item.basic_code:
-            out[e.path] = {e.item.basic_code}
-    return out
-
-
-def only_changed(findings: list[Finding], entries: list[Entry], changes: Changes) -> list[Finding]:
+def only_changed(
+    findings: list[Finding], references: dict[str, set[str]], changes: Changes
+) -> list[Finding]:
     """The findings ``--since`` reports: those involving changed or deleted-upon items."""
-    refs = references(entries)
-    return [f for f in findings if involves(f, changes, refs)]
+    return [f for f in findings if involves(f, changes, references)]

@@ -9,16 +9,19 @@ from __future__ import annotations
 import contextlib
 import fnmatch
 import os
-from collections.abc import Iterable, Iterator
+import time
+from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+from catalog_cli import cache
 from catalog_cli.config import Config, ConfigError, find_root, load_config
 from catalog_cli.findings import Finding, Severity
 from catalog_cli.loader import Document, iter_yaml_files, load_document, relative
-from catalog_cli.models import Entry, build_entry
+from catalog_cli.models import Entry, ImplementationItem, build_entry
 from catalog_cli.rules import (
     Catalog,
     CatalogRule,
@@ -26,6 +29,7 @@ from catalog_cli.rules import (
     DocumentRule,
     ItemRule,
     Rule,
+    bundled_rules_dir,
     discover_rules,
 )
 from catalog_cli.standard import Standard, load_standard
@@ -41,6 +45,7 @@ class Options:
     select: list[str] = field(default_factory=list)
     ignore: list[str] = field(default_factory=list)
     strict: bool = False
+    use_cache: bool = True
 
 
 @dataclass
@@ -60,14 +65,12 @@ class RunResult:
 
     root: Path
     findings: list[Finding]
-    documents: dict[str, Document]
-    catalog: Catalog
+    documents: Mapping[str, Document]  # the reported files (loaded lazily on a cache hit)
+    files: int
+    references: dict[str, set[str]]  # path → codes it depends on (for --since)
     standard: Standard
     rules: list[type[Rule]] = field(default_factory=list)  # the rules that ran (reporters' table)
-
-    @property
-    def files(self) -> int:
-        return len(self.documents)
+    cached: bool = False
 
     def exit_code(self, strict: bool) -> int:
         failing = {Severity.ERROR, Severity.WARNING} if strict else {Severity.ERROR}
@@ -225,9 +228,9 @@ def validate(
     session = session or open_session(start)
     select = options.select or session.config.select
     ignore = [*session.config.ignore, *options.ignore]
-    for key in session.config.severity:
-        if not any(key in (r.code, r.name, r.code[:3]) for r in session.rules):
-            raise ConfigError(f"unknown rule '{key}' in [tool.catalog] severity")
+    for name in session.config.severity:
+        if not any(name in (r.code, r.name, r.code[:3]) for r in session.rules):
+            raise ConfigError(f"unknown rule '{name}' in [tool.catalog] severity")
     rules = [
         r for r in selected_rules(session.rules, select, ignore) if duplicates or r.group != "dupes"
     ]
@@ -240,6 +243,23 @@ def validate(
         wanted = {relative(f, session.root) for f in files}
         with contextlib.suppress(ConfigError):  # no item folder: the given files are the catalog
             files = sorted(set(files) | set(item_files(session, [])))
+    key: str | None = None
+    if options.use_cache:
+        key = cache.run_key(
+            standard_dirs=session.standard.directories,
+            rule_dirs=[bundled_rules_dir(), session.root / "validators"],
+            config_json=session.config.model_dump_json(),
+            options={
+                "lang": options.lang,
+                "rules": [r.code for r in rules],
+                "wanted": sorted(wanted) if wanted is not None else None,
+            },
+            files=files,
+            extra_files=[session.root / "decisions.yaml"],
+        )
+        hit = cache.load(session.root, key)
+        if hit is not None:
+            return _from_cache(hit, session, rules)
     entries = load_entries(session, files)
     catalog = Catalog(session.root, entries)
     ctx = Context(session.standard, session.root, options.lang, catalog)
@@ -251,7 +271,67 @@ def validate(
     findings = apply_suppressions(findings, documents, {r.code for r in rules}, ctx)
     findings = override_severity(findings, session.config.severity)
     findings.sort(key=Finding.sort_key)
-    return RunResult(session.root, findings, documents, catalog, session.standard, rules)
+    refs = references(entries)
+    if key is not None and not _racy(files):
+        cache.store(
+            session.root,
+            key,
+            {
+                "files": len(documents),
+                "findings": [f.to_dict() for f in findings],
+                "references": {p: sorted(c) for p, c in refs.items()},
+            },
+        )
+    return RunResult(
+        session.root, findings, documents, len(documents), refs, session.standard, rules
+    )
+
+
+def references(entries: list[Entry]) -> dict[str, set[str]]:
+    """Codes each file depends on (an implementation item depends on its basic item)."""
+    return {
+        e.path: {e.item.basic_code}
+        for e in entries
+        if isinstance(e.item, ImplementationItem) and e.item.basic_code
+    }
+
+
+def _racy(files: list[Path]) -> bool:
+    """A file written within the last two seconds may change again unseen in the same mtime."""
+    now = time.time_ns()
+    with contextlib.suppress(OSError):
+        return any(now - os.lstat(f).st_mtime_ns < 2_000_000_000 for f in files)
+    return True
+
+
+class _LazyDocuments(Mapping[str, Document]):
+    """Documents loaded on first access: a cached run reads only the files a reporter shows."""
+
+    def __init__(self, root: Path, paths: set[str], max_bytes: int) -> None:
+        self._root, self._paths, self._max = root, paths, max_bytes
+        self._loaded: dict[str, Document] = {}
+
+    def __getitem__(self, path: str) -> Document:
+        if path not in self._paths:
+            raise KeyError(path)
+        if path not in self._loaded:
+            self._loaded[path] = load_document(self._root / path, self._root, max_bytes=self._max)
+        return self._loaded[path]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted(self._paths))
+
+    def __len__(self) -> int:
+        return len(self._paths)
+
+
+def _from_cache(hit: dict[str, Any], session: Session, rules: list[type[Rule]]) -> RunResult:
+    findings = [cache.finding_from_json(d) for d in hit["findings"]]
+    docs = _LazyDocuments(session.root, {f.path for f in findings}, session.config.max_file_size)
+    refs = {p: set(c) for p, c in hit["references"].items()}
+    return RunResult(
+        session.root, findings, docs, int(hit["files"]), refs, session.standard, rules, cached=True
+    )
 
 
 def check(options: Options) -> RunResult:

@@ -188,6 +188,22 @@ class Standard:
     directories: tuple[Path, ...]
     vocabularies: Vocabularies = field(default_factory=Vocabularies)  # duplicate matching
 
+    _by_presence: dict[tuple[str, str], list[Element]] = field(default_factory=dict, repr=False)
+
+    def with_presence(self, profile: str, presence: str) -> list[Element]:
+        """Elements with ``presence`` for ``profile`` (memoized: rules ask per item)."""
+        key = (profile, presence)
+        found = self._by_presence.get(key)
+        if found is None:
+            found = [el for el in self.elements.values() if el.presence(profile) == presence]
+            self._by_presence[key] = found
+        return found
+
+    @cached_property
+    def coded_elements(self) -> list[Element]:
+        """Elements whose values come from a code list."""
+        return [el for el in self.elements.values() if el.codelist is not None]
+
     def label(self, key: str, lang: str = "zh") -> str:
         el = self.elements.get(key)
         if el is None:

@@ -55,9 +55,7 @@ class RuleSCH001(DocumentRule):
         if isinstance(item, ImplementationItem) and ctx.catalog is not None:
             basic = ctx.catalog.basic(item.basic_code)
         item_type = effective_type(item, basic)
-        for el in ctx.standard.elements.values():
-            if el.presence(profile) != "required":
-                continue
+        for el in ctx.standard.with_presence(profile, "required"):
             if el.types and item_type not in el.types:
                 continue
             last = el.key.rsplit(".", 1)[-1].removesuffix("[]")

@@ -44,10 +44,8 @@ class RuleSCH005(ItemRule):
 
     def check(self, entry: Entry, item: Item, ctx: Context) -> Iterator[Finding]:
         province = province_of(item)
-        for el in ctx.standard.elements.values():
-            if el.codelist is None:
-                continue
-            cl = ctx.standard.codelists[el.codelist]
+        for el in ctx.standard.coded_elements:
+            cl = ctx.standard.codelists[str(el.codelist)]
             for ptr, value in values_at(entry.doc.data, el.key):
                 values = value if isinstance(value, list) else [value]
                 for i, v in enumerate(values):

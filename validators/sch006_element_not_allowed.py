@@ -43,8 +43,8 @@ class RuleSCH006(ItemRule):
         profile = profile_of(item)
         data = entry.doc.data
         zh_kind, en_kind = _KIND[profile]
-        for el in ctx.standard.elements.values():
-            if "." in el.key or el.presence(profile) != "absent":
+        for el in ctx.standard.with_presence(profile, "absent"):
+            if "." in el.key:
                 continue
             if isinstance(data, dict) and data.get(el.key) is not None:
                 yield self.finding(

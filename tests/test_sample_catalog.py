@@ -1,0 +1,39 @@
+"""The bundled catalog: it passes cleanly, and it is what its generator produces."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from typer.testing import CliRunner
+
+from catalog_cli.cli import app
+from tests.conftest import ROOT
+
+
+def test_bundled_catalog_has_no_findings_in_either_language() -> None:
+    cwd = os.getcwd()
+    os.chdir(ROOT)
+    try:
+        for lang in ("zh", "en"):
+            result = CliRunner().invoke(
+                app, ["validate", "--strict", "--no-cache", "-f", "json", "--lang", lang]
+            )
+            doc = json.loads(result.stdout)
+            assert result.exit_code == 0, doc["findings"][:5]
+            assert doc["findings"] == []
+            assert doc["summary"]["files"] >= 52
+    finally:
+        os.chdir(cwd)
+
+
+def test_bundled_catalog_is_up_to_date_with_its_generator() -> None:
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "build_sample_catalog.py"), "--check"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
