@@ -22,7 +22,7 @@ from catalog_cli import __version__
 from catalog_cli.findings import Finding, Location, Severity
 
 CACHE_DIR = ".catalog-cache"
-FORMAT = 1
+FORMAT = 2  # bump when the cached body changes shape
 
 
 def _hash_tree(h: Any, directory: Path) -> None:

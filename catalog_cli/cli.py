@@ -144,13 +144,23 @@ SelectOpt = Annotated[
 IgnoreOpt = Annotated[
     list[str] | None, typer.Option("--ignore", help="Skip these rules (codes, prefixes or names).")
 ]
+NoCacheOpt = Annotated[
+    bool,
+    typer.Option(
+        "--no-cache",
+        help="Do not read or write the result cache (.catalog-cache/ at the catalog root).",
+    ),
+]
 
 
-def _output(
-    report: Report, fmt: str | None, outputs: list[tuple[str, Path]] | None = None
-) -> None:
-    REPORTERS[fmt or default_format(os.environ)].render(report, sys.stdout)
-    sys.stdout.flush()
+def _output(report: Report, fmt: str | None, outputs: list[tuple[str, Path]] | None = None) -> None:
+    try:
+        REPORTERS[fmt or default_format(os.environ)].render(report, sys.stdout)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # the reader went away (catalog ... | head): not an error of ours; stop writing quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
     try:
         write_outputs(report, outputs or [])
     except OutputError as exc:
@@ -168,7 +178,10 @@ def _rule_infos(rules: list[type[Rule]], lang: Lang) -> list[RuleInfo]:
     """The rules that ran, with texts in the report's language (SARIF's rule table)."""
     return [
         RuleInfo(
-            r.code, r.name, r.severity.value, r.summary_zh if lang == Lang.zh else r.summary,
+            r.code,
+            r.name,
+            r.severity.value,
+            r.summary_zh if lang == Lang.zh else r.summary,
             r.doc(),
         )
         for r in rules
@@ -184,30 +197,13 @@ def validate_cmd(
     select: SelectOpt = None,
     ignore: IgnoreOpt = None,
     output: OutputOpt = None,
+    no_cache: NoCacheOpt = False,
 ) -> None:
     """Check item files against the standard; exit 1 when there are errors.
 
     Every finding has a rule code, file, line and column; `catalog rules CODE` explains it.
     """
-    outputs = _parse_outputs(output)
-    options = Options(
-        paths=[p.absolute() for p in paths or []],
-        lang=lang.value,
-        select=select or [],
-        ignore=ignore or [],
-        strict=strict,
-    )
-    result = guarded(lambda: validate(options))
-    report = Report(
-        result.findings,
-        result.files,
-        lang.value,
-        result.documents,
-        version=__version__,
-        rules=_rule_infos(result.rules, lang),
-    )
-    guarded(lambda: _output(report, fmt, outputs))
-    raise typer.Exit(result.exit_code(strict))
+    _execute("validate", paths, fmt, lang, strict, select, ignore, output, no_cache, since=None)
 
 
 SinceOpt = Annotated[
@@ -225,26 +221,48 @@ SinceOpt = Annotated[
 @app.command("check")
 def check_cmd(
     paths: PathsArg = None,
-    fmt: FormatOpt = "text",
+    fmt: FormatOpt = None,
     lang: LangOpt = Lang.zh,
     strict: StrictOpt = False,
     select: SelectOpt = None,
     ignore: IgnoreOpt = None,
+    output: OutputOpt = None,
+    no_cache: NoCacheOpt = False,
     since: SinceOpt = None,
 ) -> None:
     """Validate and find duplicates together: the one command for CI and pre-commit.
 
     With --since, only what a change touched is reported, so a pull request shows its own
-    problems, not the catalog's backlog.
+    problems, not the catalog's backlog. Under GitHub Actions the format defaults to github.
     """
+    _execute("check", paths, fmt, lang, strict, select, ignore, output, no_cache, since=since)
+
+
+def _execute(
+    command: str,
+    paths: list[Path] | None,
+    fmt: str | None,
+    lang: Lang,
+    strict: bool,
+    select: list[str] | None,
+    ignore: list[str] | None,
+    output: list[str] | None,
+    no_cache: bool,
+    *,
+    since: str | None,
+) -> NoReturn:
+    """Shared body of validate and check: run, filter --since, report, exit."""
+    outputs = _parse_outputs(output)
     options = Options(
         paths=[p.absolute() for p in paths or []],
         lang=lang.value,
         select=select or [],
         ignore=ignore or [],
         strict=strict,
+        use_cache=not no_cache,
     )
-    result = guarded(lambda: check(options))
+    run = check if command == "check" else validate
+    result = guarded(lambda: run(options))
     findings = result.findings
     if since is not None:
         from catalog_cli.changes import changes_since, only_changed
@@ -252,9 +270,17 @@ def check_cmd(
         changes = guarded(lambda: changes_since(result.root, since))
         if changes.note:
             err_console.print(f"catalog: note: {changes.note}", highlight=False)
-        findings = only_changed(findings, list(result.catalog.entries), changes)
-    report = Report(findings, result.files, lang.value, result.documents, version=__version__)
-    guarded(lambda: _output(report, fmt))
+        findings = only_changed(findings, result.references, changes)
+    report = Report(
+        findings,
+        result.files,
+        lang.value,
+        result.documents,
+        version=__version__,
+        command=command,
+        rules=_rule_infos(result.rules, lang),
+    )
+    guarded(lambda: _output(report, fmt, outputs))
     raise typer.Exit(EXIT_FINDINGS if _failing(findings, strict) else EXIT_OK)
 
 
@@ -360,27 +386,246 @@ def import_cmd(
     every row was imported or unchanged, 1 when rows were rejected, 2 when the file or an option
     cannot be used.
     """
-    from catalog_cli import import_cmd as run
-
     guarded(
-        lambda: run.run(
-            run.ImportOptions(
-                file=file,
-                mapping=mapping,
-                region=region,
-                catalog=catalog,
-                update=update,
-                dry_run=dry_run,
-                template=template,
-                sheet=sheet,
-                encoding=encoding,
-                max_mb=max_size,
-                lang=lang.value,
-            ),
-            fail,
-            err_console,
+        lambda: _import(
+            file,
+            mapping,
+            region,
+            catalog,
+            update,
+            dry_run,
+            template,
+            sheet,
+            encoding,
+            max_size,
+            lang.value,
         )
     )
+
+
+def _import(
+    file: Path | None,
+    mapping: Path | None,
+    region: str | None,
+    catalog: Path | None,
+    update: bool,
+    dry_run: bool,
+    template: Path | None,
+    sheet: str | None,
+    encoding: str | None,
+    max_mb: int,
+    lang: str,
+) -> None:
+    from rich.progress import Progress
+
+    from catalog_cli import importer, writer
+    from catalog_cli.config import find_root
+
+    def say(t: importer.Text) -> str:
+        return t.get(lang)
+
+    if template is not None:
+        if file is not None:
+            fail("give either FILE or --template, not both")
+        if template.suffix.lower() not in (".xlsx", ".csv"):
+            fail(f"--template {template}: the template must be a .xlsx or .csv file")
+        if template.exists():
+            fail(f"--template {template}: the file exists; it is not overwritten")
+        writer.write_template(template)
+        typer.echo(f"{template}: {len(importer.HEADERS)} headers")
+        return
+    if file is None:
+        fail("missing FILE (or --template PATH); see 'catalog import --help'")
+    if region is not None and not region.strip():
+        fail("--region: empty region code")
+    if catalog is not None:
+        root = catalog.absolute()
+        if not root.is_dir():
+            fail(f"--catalog {catalog}: not a folder")
+    else:
+        found = find_root(Path.cwd())
+        if found is None:
+            fail(
+                f"no catalog found at {Path.cwd()} or above it (no items/, catalog.toml or "
+                "[tool.catalog]); run the command inside a catalog or pass --catalog DIR"
+            )
+        root = found
+    if (root / "items").exists() and not (root / "items").is_dir():
+        fail(f"{root / 'items'} is not a folder")
+    try:
+        table_map = importer.load_mapping(mapping) if mapping is not None else {}
+        table = importer.read_table(
+            file, sheet=sheet, encoding=encoding, max_bytes=max_mb * 1024 * 1024
+        )
+        headers = importer.find_header(table, table_map)
+        columns = importer.resolve_columns(table, headers, table_map)
+    except importer.ImportFileError as exc:
+        fail(say(exc.text))
+    for note in table.notes:
+        err_console.print(say(note), markup=False, soft_wrap=True)
+    rows = list(importer.data_rows(table, columns))
+    results = (importer.build_item(row, table, region) for row in rows)
+    summary = writer.Summary()
+    try:
+        with Progress(console=err_console, transient=True, disable=len(rows) <= 2000) as bar:
+            task = bar.add_task("import", total=len(rows))
+            writer.apply(
+                results,
+                root,
+                update=update,
+                dry_run=dry_run,
+                summary=summary,
+                advance=lambda: bar.advance(task),
+            )
+    except writer.WriteError as exc:
+        _import_report(summary, file, table, dry_run, lang)
+        fail(f"cannot write {exc}; the files written before it are complete, none is half-written")
+    _import_report(summary, file, table, dry_run, lang)
+    raise typer.Exit(EXIT_FINDINGS if summary.count("rejected") else EXIT_OK)
+
+
+def _import_report(summary: object, file: Path, table: object, dry_run: bool, lang: str) -> None:
+    """One line per row that needs attention, then the counts (stdout)."""
+    from catalog_cli import importer, writer
+
+    assert isinstance(summary, writer.Summary) and isinstance(table, importer.Table)
+    zh = lang == "zh"
+    unit = table.unit_zh if zh else table.unit_en
+    out = Console(highlight=False, soft_wrap=True)
+    verbs = {
+        "created": ("将新建", "would create") if dry_run else ("新建", "created"),
+        "updated": ("将更新", "would update") if dry_run else ("更新", "updated"),
+        "skipped": ("跳过", "skipped"),
+        "duplicate": ("重复", "duplicate"),
+        "rejected": ("拒绝", "rejected"),
+    }
+    for a in summary.actions:
+        where = f"第 {a.row} {unit}" if zh else f"{unit} {a.row}"
+        show = a.status in ("skipped", "duplicate", "rejected") or (
+            dry_run and a.status in ("created", "updated")
+        )
+        if show:
+            verb = verbs[a.status][0 if zh else 1]
+            detail = a.reason.get(lang) if a.reason else a.relpath
+            out.print(
+                f"{where}：{verb}：{detail}" if zh else f"{where}: {verb}: {detail}", markup=False
+            )
+        for note in a.notes:
+            out.print(
+                f"{where}：注意：{note.zh}" if zh else f"{where}: note: {note.en}", markup=False
+            )
+    n = summary.count
+    written = n("created", "updated")
+    if zh:
+        line = (
+            f"{file.name}：{'将写入' if dry_run else '写入'} {written}（新建 {n('created')}，"
+            f"更新 {n('updated')}），未变 {n('unchanged')}，跳过 {n('skipped')}，"
+            f"重复 {n('duplicate')}，拒绝 {n('rejected')}"
+        )
+        if dry_run:
+            line += "（演练，未写入任何文件）"
+    else:
+        line = (
+            f"{file.name}: {written} {'to write' if dry_run else 'written'} "
+            f"({n('created')} created, {n('updated')} updated), {n('unchanged')} unchanged, "
+            f"{n('skipped')} skipped, {n('duplicate')} duplicate, {n('rejected')} rejected"
+        )
+        if dry_run:
+            line += " (dry run: nothing written)"
+    out.print(line, markup=False)
+    if n("skipped"):
+        out.print(
+            "已存在且内容不同的文件没有被覆盖；用 --update 更新它们（保留注释和其他键）。"
+            if zh
+            else "existing files that differ were not overwritten; --update updates them "
+            "(keeping comments and other keys)",
+            markup=False,
+        )
+
+
+class DupesFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+@app.command("dupes")
+def dupes_cmd(
+    paths: PathsArg = None,
+    fmt: Annotated[
+        DupesFormat, typer.Option("--format", "-f", help="Output format: text (a table) or json.")
+    ] = DupesFormat.text,
+    lang: LangOpt = Lang.zh,
+    variants: Annotated[
+        bool,
+        typer.Option(
+            "--variants",
+            help="Also list groups of business-handling variants (设立/变更/注销 …) of one item.",
+        ),
+    ] = False,
+    scope: Annotated[
+        str | None,
+        typer.Option(
+            "--scope",
+            metavar="REGION",
+            help="Compare only items of this region (e.g. 511602), the regions above and below it.",
+            show_default=False,
+        ),
+    ] = None,
+    threshold: Annotated[
+        float,
+        typer.Option(
+            "--threshold",
+            min=70,
+            max=100,
+            help="Similarity (0-100, of normalized names) from which a pair is a candidate.",
+        ),
+    ] = 90.0,
+    strict: StrictOpt = False,
+) -> None:
+    """Find duplicate items across levels and regions, and say why (同一事项、同一编码).
+
+    Pairs: same-code-conflict (error); duplicate, probable-duplicate, wrong-basic-item (warning);
+    should-implement, national-candidate (info). Reviewed pairs recorded in decisions.yaml at the
+    catalog root are not reported again. Exit 1 on error-level pairs (warnings too with --strict).
+    """
+    from catalog_cli.dupes.decisions import load_decisions
+    from catalog_cli.dupes.find import DupesOptions, DupesResult, find_pairs
+    from catalog_cli.dupes.report import render_json, render_text
+    from catalog_cli.engine import item_files, load_entries
+
+    region = None
+    if scope is not None:
+        from catalog_cli.standard import Regions
+
+        if not scope.isdigit() or len(scope) not in (2, 4, 6, 9, 12):
+            fail(f"--scope must be a region code such as 51, 5116 or 511602, got '{scope}'")
+        region = Regions.canonical(scope if len(scope) != 2 else scope + "0000")
+
+    def run() -> DupesResult:
+        start = paths[0].absolute() if paths else Path.cwd()
+        session = open_session(start)
+        files = item_files(session, [p.absolute() for p in paths or []])
+        entries = load_entries(session, files)
+        decisions, problems = load_decisions(session.root, lang.value)
+        options = DupesOptions(
+            threshold=threshold,
+            scope=region,
+            variants=variants,
+            lang=lang.value,
+            severity=dict(session.config.severity),
+            decisions=decisions,
+        )
+        result = find_pairs(entries, session.standard, options)
+        result.findings = sorted([*problems, *result.findings], key=Finding.sort_key)
+        return result
+
+    result = guarded(run)
+    if fmt == DupesFormat.json:
+        guarded(lambda: render_json(result, sys.stdout))
+    else:
+        guarded(lambda: render_text(result, sys.stdout, lang.value, color=sys.stdout.isatty()))
+    sys.stdout.flush()
+    raise typer.Exit(result.exit_code(strict))
 
 
 def _in_catalog() -> bool:

@@ -277,7 +277,7 @@ def validate(
             session.root,
             key,
             {
-                "files": len(documents),
+                "paths": sorted(documents),
                 "findings": [f.to_dict() for f in findings],
                 "references": {p: sorted(c) for p, c in refs.items()},
             },
@@ -327,10 +327,11 @@ class _LazyDocuments(Mapping[str, Document]):
 
 def _from_cache(hit: dict[str, Any], session: Session, rules: list[type[Rule]]) -> RunResult:
     findings = [cache.finding_from_json(d) for d in hit["findings"]]
-    docs = _LazyDocuments(session.root, {f.path for f in findings}, session.config.max_file_size)
+    # every checked path, not only those with findings: junit has a test case per file
+    docs = _LazyDocuments(session.root, set(hit["paths"]), session.config.max_file_size)
     refs = {p: set(c) for p, c in hit["references"].items()}
     return RunResult(
-        session.root, findings, docs, int(hit["files"]), refs, session.standard, rules, cached=True
+        session.root, findings, docs, len(docs), refs, session.standard, rules, cached=True
     )
 
 

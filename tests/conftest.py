@@ -13,6 +13,13 @@ TEMPLATES = ROOT / "tests" / "rules" / "templates"
 MakeCatalog = Callable[[dict[str, str | bytes]], Path]
 
 
+@pytest.fixture(autouse=True)
+def _not_in_github_actions(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests expect plain output even when the suite itself runs under GitHub Actions."""
+    for var in ("GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY", "FORCE_COLOR"):
+        monkeypatch.delenv(var, raising=False)
+
+
 @pytest.fixture
 def make_catalog(tmp_path: Path) -> MakeCatalog:
     """Write ``{relative path: text or bytes}`` under a fresh catalog root and return the root."""

@@ -98,3 +98,11 @@ def test_recently_written_files_are_not_cached(make_catalog: MakeCatalog) -> Non
     root = make_catalog({"items/basic/bad.yaml": "schema_version: 1\nkind: basic\n"})
     _run(root)
     assert not _run(root).cached  # written just now: its mtime could still change unseen
+
+
+def test_cached_run_still_lists_every_checked_file(make_catalog: MakeCatalog) -> None:
+    root = _catalog(make_catalog)
+    first = _run(root)
+    second = _run(root)
+    assert second.cached
+    assert sorted(second.documents) == sorted(first.documents)  # junit: a test case per file

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from catalog_cli.reporters.base import Report, Reporter
+from catalog_cli.reporters.base import Report, Reporter, RuleInfo
+from catalog_cli.reporters.github import GithubReporter
 from catalog_cli.reporters.json import JsonReporter
+from catalog_cli.reporters.junit import JunitReporter
+from catalog_cli.reporters.markdown import MarkdownReporter
+from catalog_cli.reporters.sarif import SarifReporter
 from catalog_cli.reporters.text import TextReporter
 
 REPORTERS: dict[str, Reporter] = {
@@ -11,7 +15,11 @@ REPORTERS: dict[str, Reporter] = {
     for r in (
         TextReporter(),
         JsonReporter(),
+        GithubReporter(),
+        SarifReporter(),
+        JunitReporter(),
+        MarkdownReporter(),
     )
 }
 
-__all__ = ["REPORTERS", "Report", "Reporter"]
+__all__ = ["REPORTERS", "Report", "Reporter", "RuleInfo"]

@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TextIO
 
 from catalog_cli.findings import Finding, summarize
 from catalog_cli.loader import Document
+
+
+@dataclass(frozen=True)
+class RuleInfo:
+    """What a reporter may say about a rule (SARIF's rule table): texts in the report's language."""
+
+    code: str
+    name: str
+    severity: str
+    summary: str
+    doc: str = ""
 
 
 @dataclass
@@ -16,10 +28,11 @@ class Report:
     findings: list[Finding]
     files: int
     lang: str = "zh"
-    documents: dict[str, Document] = field(default_factory=dict)
+    documents: Mapping[str, Document] = field(default_factory=dict)
     tool: str = "catalog"
     version: str = ""
     command: str = "validate"
+    rules: list[RuleInfo] = field(default_factory=list)
 
     def summary(self) -> dict[str, Any]:
         return summarize(self.findings, self.files)

@@ -1,0 +1,513 @@
+"""``find_pairs``: the pure function behind ``catalog dupes`` (and, later, a ``catalog check`` rule).
+
+Items → sides (code, effective name, level, region) → normalized names grouped by key →
+candidate key pairs (equal key, equal stem, reordered words, and every pair above the threshold
+from the lossless index) → name classification → item pairs by kind and level → decisions.
+
+Which items are compared with which (comparing every pair would drown staff in legitimate
+implementations of one basic item in different regions):
+- basic × basic: duplicate / probable-duplicate, or national-candidate when a province-added item
+  (prefix ≠ 00) matches a national item or an item of another province;
+- implementation/local × implementation/local: only within the same region;
+- local × basic: should-implement;
+- implementation with its own stored name × another basic item: wrong-basic-item, when that name
+  does not fit its own basic item (which must be loaded);
+- two items with the same code: same-code-conflict when their names or types differ.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from rapidfuzz import fuzz
+
+from catalog_cli.dupes.candidates import similar_pairs
+from catalog_cli.dupes.classify import (
+    CLASS_ORDER,
+    CODES,
+    SEVERITY,
+    Match,
+    class_reason,
+    classify_names,
+    reason_text,
+)
+from catalog_cli.dupes.decisions import Decision, stale_finding
+from catalog_cli.dupes.normalize import Normalized, Normalizer
+from catalog_cli.findings import Finding, Severity
+from catalog_cli.models import BasicItem, Entry, ImplementationItem
+from catalog_cli.standard import Regions, Standard
+
+DEFAULT_THRESHOLD = 90.0
+
+
+@dataclass(frozen=True, slots=True)
+class Side:
+    """One item as the pairs list shows it."""
+
+    path: str
+    kind: str  # basic | implementation | local
+    code: str | None
+    name: str  # effective name: stored, or inherited from the basic item
+    own_name: bool  # the file stores a name of its own
+    level: int | None
+    region: str | None
+    type: str | None
+    basic_code: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "kind": self.kind,
+            "code": self.code,
+            "name": self.name,
+            "level": self.level,
+            "region": self.region,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Pair:
+    cls: str
+    score: float
+    reason: str
+    a: Side
+    b: Side
+    severity: Severity
+
+    @property
+    def code(self) -> str:
+        return CODES[self.cls]
+
+    def sort_key(self) -> tuple[int, float, str, str]:
+        return (CLASS_ORDER.index(self.cls), -self.score, self.a.path, self.b.path)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "class": self.cls,
+            "score": self.score,
+            "reason": self.reason,
+            "a": self.a.to_dict(),
+            "b": self.b.to_dict(),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class VariantGroup:
+    stem: str
+    members: tuple[Side, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"stem": self.stem, "members": [m.to_dict() for m in self.members]}
+
+
+@dataclass
+class DupesOptions:
+    threshold: float = DEFAULT_THRESHOLD
+    scope: str | None = None
+    variants: bool = False
+    lang: str = "zh"
+    severity: dict[str, Severity] = field(default_factory=dict)  # class name or DUP code
+    decisions: list[Decision] = field(default_factory=list)
+
+
+@dataclass
+class DupesResult:
+    pairs: list[Pair]
+    variants: list[VariantGroup]
+    findings: list[Finding]
+    items: int
+    names: int
+    decided: int
+    options: DupesOptions
+
+    def summary(self) -> dict[str, Any]:
+        by_class = dict.fromkeys(CLASS_ORDER, 0)
+        for p in self.pairs:
+            by_class[p.cls] += 1
+        sev = dict.fromkeys(("error", "warning", "info"), 0)
+        for p in self.pairs:
+            sev[p.severity.value] += 1
+        out: dict[str, Any] = {
+            "items": self.items,
+            "names": self.names,
+            "pairs": len(self.pairs),
+            "by_class": by_class,
+            "errors": sev["error"],
+            "warnings": sev["warning"],
+            "infos": sev["info"],
+            "decided": self.decided,
+            "findings": len(self.findings),
+            "threshold": self.options.threshold,
+            "scope": self.options.scope,
+        }
+        if self.options.variants:
+            out["variant_groups"] = len(self.variants)
+        return out
+
+    def exit_code(self, strict: bool) -> int:
+        failing = {Severity.ERROR, Severity.WARNING} if strict else {Severity.ERROR}
+        sevs = [p.severity for p in self.pairs] + [f.severity for f in self.findings]
+        return 1 if any(s in failing for s in sevs) else 0
+
+
+def _sides(entries: Iterable[Entry]) -> list[Side]:
+    items = [(e.path, e.item) for e in entries if e.item is not None]
+    basic_names = {
+        it.basic_code: it.name
+        for _, it in items
+        if isinstance(it, BasicItem) and it.basic_code and it.name
+    }
+    basic_types = {
+        it.basic_code: it.type for _, it in items if isinstance(it, BasicItem) and it.basic_code
+    }
+    out: list[Side] = []
+    for path, it in items:
+        if isinstance(it, BasicItem):
+            out.append(
+                Side(
+                    path,
+                    "basic",
+                    it.basic_code,
+                    it.name or "",
+                    bool(it.name),
+                    None,
+                    None,
+                    it.type,
+                    it.basic_code,
+                )
+            )
+            continue
+        assert isinstance(it, ImplementationItem)
+        kind = "implementation" if it.basic_code else "local"
+        name = it.name or (basic_names.get(it.basic_code) if it.basic_code else None) or ""
+        typ = it.type or (basic_types.get(it.basic_code) if it.basic_code else None)
+        code = it.implementation_code or it.local_code or None
+        out.append(
+            Side(path, kind, code, name, bool(it.name), it.level, it.region, typ, it.basic_code)
+        )
+    return out
+
+
+def _region_key(side: Side) -> str:
+    """Canonical region (prefix form: 21, 2101, 210102); basic items: 00 or their province."""
+    if side.kind == "basic":
+        code = side.code or ""
+        return code[:2] if len(code) >= 2 and code[:2] != "00" else ""
+    if not side.region:
+        return "?"
+    r = Regions.canonical(side.region)
+    return "" if set(r) == {"0"} else r
+
+
+def in_scope(side: Side, scope: str) -> bool:
+    r = _region_key(side)
+    if r == "?":
+        return False
+    return r == "" or r.startswith(scope) or scope.startswith(r)
+
+
+@dataclass
+class _Group:
+    """The sides sharing one normalized key, arranged for comparison."""
+
+    basics: list[Side] = field(default_factory=list)
+    regional: dict[str, list[Side]] = field(default_factory=lambda: defaultdict(list))
+    locals: list[Side] = field(default_factory=list)
+    named_impls: list[Side] = field(default_factory=list)
+
+    def add(self, s: Side) -> None:
+        if s.kind == "basic":
+            self.basics.append(s)
+            return
+        self.regional[_region_key(s)].append(s)
+        if s.kind == "local":
+            self.locals.append(s)
+        elif s.own_name:
+            self.named_impls.append(s)
+
+
+def _cross(x: list[Side], y: list[Side]) -> Iterator[tuple[Side, Side]]:
+    return itertools.product(x, y)
+
+
+STAR_FROM = 50  # more copies of one name than this in one bucket: pair each with the first
+
+
+def _within(sides: list[Side]) -> Iterator[tuple[Side, Side]]:
+    """All pairs, or for a large group the first side (smallest path) with each other one, so
+    that a name copied thousands of times yields thousands of pairs, not millions."""
+    if len(sides) <= STAR_FROM:
+        yield from itertools.combinations(sides, 2)
+        return
+    ordered = sorted(sides, key=lambda s: (s.path, s.code or ""))
+    for other in ordered[1:]:
+        yield ordered[0], other
+
+
+def _expand(g1: _Group, g2: _Group | None) -> Iterator[tuple[Side, Side]]:
+    """Item pairs worth comparing between two key groups (or within one when g2 is None)."""
+    if g2 is None:
+        yield from _within(g1.basics)
+        for sides in g1.regional.values():
+            yield from _within(sides)
+        yield from _cross(g1.locals, g1.basics)
+        yield from _cross(g1.named_impls, g1.basics)
+        return
+    yield from _cross(g1.basics, g2.basics)
+    for region, sides in g1.regional.items():
+        other = g2.regional.get(region)
+        if other:
+            yield from _cross(sides, other)
+    yield from _cross(g1.locals, g2.basics)
+    yield from _cross(g2.locals, g1.basics)
+    yield from _cross(g1.named_impls, g2.basics)
+    yield from _cross(g2.named_impls, g1.basics)
+
+
+class _Finder:
+    def __init__(self, standard: Standard, options: DupesOptions) -> None:
+        self.norm = Normalizer(standard.vocabularies)
+        self.opt = options
+        self.lang = options.lang
+
+    def severity(self, cls: str) -> Severity:
+        sev = self.opt.severity
+        return sev.get(cls) or sev.get(CODES[cls]) or SEVERITY[cls]
+
+    def pair(self, cls: str, score: float, reason: str, x: Side, y: Side) -> Pair:
+        a, b = (x, y) if (x.path, x.code or "") <= (y.path, y.code or "") else (y, x)
+        return Pair(cls, score, reason, a, b, self.severity(cls))
+
+    def item_class(
+        self, m: Match, x: Side, y: Side, basics: dict[str, Side]
+    ) -> tuple[str, str] | None:
+        """(class, reason) for two items whose names match, or None when not reported."""
+        base = reason_text(m, self.lang)
+        name_cls = "duplicate" if m.kind == "duplicate" else "probable-duplicate"
+        if x.kind == "basic" and y.kind == "basic":
+            px, py = (x.code or "")[:2], (y.code or "")[:2]
+            if px != py and (px != "00" or py != "00"):
+                return "national-candidate", class_reason("national-candidate", base, self.lang)
+            return name_cls, base
+        if x.kind == "basic" or y.kind == "basic":
+            basic, other = (x, y) if x.kind == "basic" else (y, x)
+            if other.kind == "local":
+                return "should-implement", class_reason(
+                    "should-implement", base, self.lang, f"{basic.code} {basic.name}"
+                )
+            if not other.own_name or other.basic_code == basic.code:
+                return None
+            own = basics.get(other.basic_code or "")
+            if own is None or self.fits(other.name, own.name):
+                return None
+            return "wrong-basic-item", class_reason(
+                "wrong-basic-item", base, self.lang, f"{basic.code} {basic.name}"
+            )
+        if (
+            x.kind == "implementation"
+            and y.kind == "implementation"
+            and (x.basic_code == y.basic_code)
+        ):
+            extra = (
+                f"同一基本目录事项 {x.basic_code} 在同一地区实施了两次；"
+                if self.lang == "zh"
+                else f"basic item {x.basic_code} is implemented twice in one region; "
+            )
+            return name_cls, extra + base
+        return name_cls, base
+
+    def fits(self, name: str, basic_name: str) -> bool:
+        m = classify_names(
+            self.norm,
+            self.norm.normalize(name),
+            self.norm.normalize(basic_name),
+            self.opt.threshold,
+        )
+        return m is not None and m.kind in ("duplicate", "probable")
+
+
+def _unusable(side: Side, lang: str) -> Finding:
+    zh = (
+        f"事项名称 “{side.name}” 规范化后为空，无法参与查重。"
+        if side.name
+        else "事项没有名称（也无法从基本目录事项继承），无法参与查重。"
+    )
+    en = (
+        f"the name '{side.name}' is empty after normalization; it cannot be compared"
+        if side.name
+        else "the item has no name (and none to inherit from its basic item); not compared"
+    )
+    return Finding(
+        "DUP009",
+        "unusable-name",
+        Severity.INFO,
+        zh if lang == "zh" else en,
+        side.path,
+        None,
+        None,
+        "/name",
+    )
+
+
+def find_pairs(
+    entries: Iterable[Entry], standard: Standard, options: DupesOptions | None = None
+) -> DupesResult:
+    """Every reported pair, variant group and finding for the given entries. Never raises for data."""
+    opt = options or DupesOptions()
+    f = _Finder(standard, opt)
+    all_sides = _sides(entries)
+    sides = [s for s in all_sides if opt.scope is None or in_scope(s, opt.scope)]
+    findings: list[Finding] = []
+    pairs: list[Pair] = []
+    reported: set[tuple[str, str]] = set()
+
+    # 1. Same code in two files.
+    by_code: dict[str, list[Side]] = defaultdict(list)
+    for s in sides:
+        if s.code:
+            by_code[s.code].append(s)
+    for group in by_code.values():
+        for x, y in itertools.combinations(group, 2):
+            if x.name != y.name or (x.type or "") != (y.type or ""):
+                what = []
+                if x.name != y.name:
+                    what.append(("名称不同", "names differ"))
+                if (x.type or "") != (y.type or ""):
+                    what.append((f"类型 {x.type} / {y.type}", f"types {x.type} / {y.type}"))
+                detail = (
+                    "、".join(w[0] for w in what)
+                    if f.lang == "zh"
+                    else ", ".join(w[1] for w in what)
+                )
+                reason = class_reason("same-code-conflict", detail, f.lang)
+                score = round(fuzz.ratio(x.name, y.name), 1)
+                pairs.append(f.pair("same-code-conflict", score, reason, x, y))
+            else:
+                reason = (
+                    f"同一编码 {x.code} 出现在两个文件中"
+                    if f.lang == "zh"
+                    else f"the same code {x.code} is in two files"
+                )
+                pairs.append(f.pair("duplicate", 100.0, reason, x, y))
+            reported.add((x.path, y.path))
+            reported.add((y.path, x.path))
+
+    # 2. Group sides by normalized key.
+    norms: dict[str, Normalized] = {}
+    groups: dict[str, _Group] = defaultdict(_Group)
+    rep: dict[str, Normalized] = {}
+    for s in sides:
+        n = norms.get(s.name)
+        if n is None:
+            n = norms[s.name] = f.norm.normalize(s.name)
+        if not n.key:
+            findings.append(_unusable(s, f.lang))
+            continue
+        groups[n.key].add(s)
+        rep.setdefault(n.key, n)
+    keys = sorted(groups)
+    basics = {s.code: s for s in sides if s.kind == "basic" and s.code}
+
+    def emit(x: Side, y: Side) -> None:
+        if (x.path, y.path) in reported:
+            return
+        m = classify_names(f.norm, norms[x.name], norms[y.name], opt.threshold)
+        if m is None or m.kind == "variant":
+            return
+        got = f.item_class(m, x, y, basics)
+        if got is None:
+            return
+        reported.add((x.path, y.path))
+        reported.add((y.path, x.path))
+        pairs.append(f.pair(got[0], m.score, got[1], x, y))
+
+    # 3. Within one key.
+    for k in keys:
+        for x, y in _expand(groups[k], None):
+            emit(x, y)
+
+    # 4. Candidate key pairs: reordered words, same stem, and similar keys.
+    key_pairs: set[tuple[str, str]] = set()
+    for attr in ("order_key", "stem"):
+        buckets: dict[str, list[str]] = defaultdict(list)
+        for k in keys:
+            v = getattr(rep[k], attr)
+            if v:
+                buckets[v].append(k)
+        for ks in buckets.values():
+            if attr == "stem":  # only same action set: variants need no pairs
+                by_act: dict[frozenset[str], list[str]] = defaultdict(list)
+                for k in ks:
+                    by_act[rep[k].actions].append(k)
+                for sub in by_act.values():
+                    key_pairs.update(itertools.combinations(sub, 2))
+            else:
+                key_pairs.update(itertools.combinations(ks, 2))
+    anagrams: dict[str, list[str]] = defaultdict(list)  # reordered blocks of words
+    for k in keys:
+        if len(k) >= 4:
+            anagrams["".join(sorted(k))].append(k)
+    for ks in anagrams.values():
+        key_pairs.update(itertools.combinations(ks, 2))
+    for i, j, _ in similar_pairs(keys, opt.threshold):
+        key_pairs.add((keys[i], keys[j]))
+    for k1, k2 in sorted(key_pairs):
+        m = classify_names(f.norm, rep[k1], rep[k2], opt.threshold)
+        if m is None or m.kind == "variant":
+            continue
+        for x, y in _expand(groups[k1], groups[k2]):
+            emit(x, y)
+
+    # 5. Variant groups: one stem, several action sets, within one bucket (basic / a region).
+    variants: list[VariantGroup] = []
+    if opt.variants:
+        stems: dict[tuple[str, str], list[Side]] = defaultdict(list)
+        for s in sides:
+            n = norms[s.name]
+            if n.key and n.stem and n.actions:
+                bucket = "basic" if s.kind == "basic" else _region_key(s)
+                stems[(n.stem, bucket)].append(s)
+        for s in sides:  # the bare item (no action word) belongs to its variants' group
+            n = norms[s.name]
+            if n.key and n.stem and not n.actions:
+                bucket = "basic" if s.kind == "basic" else _region_key(s)
+                if (n.stem, bucket) in stems:
+                    stems[(n.stem, bucket)].append(s)
+        for (stem, _), members in stems.items():
+            acts = {norms[m.name].actions for m in members}
+            if len(acts) >= 2:
+                variants.append(
+                    VariantGroup(stem, tuple(sorted(members, key=lambda s: (s.path, s.code or ""))))
+                )
+        variants.sort(key=lambda v: (v.stem, v.members[0].path))
+
+    # 6. Decisions: decided pairs are not reported; unknown or unmatched decisions are stale.
+    decided = 0
+    if opt.decisions:
+        known = {s.code for s in all_sides if s.code}
+        in_view = {s.code for s in sides if s.code}
+        by_codes = {d.codes: d for d in opt.decisions}
+        used: set[frozenset[str]] = set()
+        kept: list[Pair] = []
+        for p in pairs:
+            c = frozenset(x for x in (p.a.code, p.b.code) if x)
+            if len(c) == 2 and c in by_codes:
+                used.add(c)
+                decided += 1
+            else:
+                kept.append(p)
+        pairs = kept
+        for d in opt.decisions:
+            unknown = sorted(c for c in d.codes if c not in known)
+            if unknown:
+                findings.append(stale_finding(d, unknown, f.lang))
+            elif d.codes not in used and d.codes <= in_view:
+                findings.append(stale_finding(d, [], f.lang))
+
+    pairs.sort(key=Pair.sort_key)
+    findings.sort(key=Finding.sort_key)
+    return DupesResult(pairs, variants, findings, len(sides), len(keys), decided, opt)
