@@ -325,7 +325,9 @@ def rules_cmd(
         ]
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
-    table = Table("code", "name", "severity", "summary", box=None, pad_edge=False)
+    table = Table(box=None, pad_edge=False)
+    for column in ("code", "name", "severity", "summary"):
+        table.add_column(column, overflow="fold")
     for r in rules:
         table.add_row(
             r.code, r.name, r.severity.value, r.summary_zh if lang == Lang.zh else r.summary

@@ -376,9 +376,11 @@ def _sheet_xml_scan(path: Path, member: str | None) -> tuple[list[str], bool]:
     merges: list[str] = []
     formulas = False
     with zipfile.ZipFile(path) as zf:
-        names = [member] if member and member in zf.namelist() else [
-            n for n in zf.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml")
-        ]
+        names = (
+            [member]
+            if member and member in zf.namelist()
+            else [n for n in zf.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml")]
+        )
         for name in names:
             tail = b""
             with zf.open(name) as fh:
@@ -495,8 +497,9 @@ def _read_xlsx(path: Path, sheet: str | None, max_unpacked: int) -> Table:
     return table
 
 
-def _check_formulas(path: Path, sheet: str | None, grid: list[list[Raw]], table: Table,
-                    letter: Any) -> None:
+def _check_formulas(
+    path: Path, sheet: str | None, grid: list[list[Raw]], table: Table, letter: Any
+) -> None:
     """Formulas are read as their cached values; one without a cached value rejects its row."""
     wb = _open_workbook(path, data_only=False)
     try:
@@ -506,7 +509,8 @@ def _check_formulas(path: Path, sheet: str | None, grid: list[list[Raw]], table:
         for number, cells in enumerate(ws.iter_rows(values_only=True), start=1):
             for col, value in enumerate(cells, start=1):
                 is_formula = (isinstance(value, str) and value.startswith("=")) or (
-                    value is not None and type(value).__name__ in ("ArrayFormula", "DataTableFormula")
+                    value is not None
+                    and type(value).__name__ in ("ArrayFormula", "DataTableFormula")
                 )
                 if not is_formula:
                     continue
@@ -816,8 +820,7 @@ def _date(value: Raw, excel: bool) -> tuple[Any, Text | None]:
         day = from_excel(value).date()
         return day, Text(
             f"日期以数字 {_text(value)} 存储，按 Excel 日期读作 {day.isoformat()}",
-            f"a date stored as the number {_text(value)} read as the Excel date "
-            f"{day.isoformat()}",
+            f"a date stored as the number {_text(value)} read as the Excel date {day.isoformat()}",
         )
     text = _text(value) or ""
     if _ISO_DATE.match(text):
@@ -867,7 +870,10 @@ def build_item(row: Row, table: Table, region: str | None = None) -> Planned | R
         if (isinstance(x, list) and h != "行使层级") or isinstance(x, dict):
             return Rejected(
                 row.number,
-                Text(f"“{h}” 的值是列表或对象，应为文字。", f"{h}: the value must be text, not a list"),
+                Text(
+                    f"“{h}” 的值是列表或对象，应为文字。",
+                    f"{h}: the value must be text, not a list",
+                ),
             )
     name, basic, body = texts.get("事项名称"), texts.get("基本编码"), texts.get("实施主体")
     if name is None:
@@ -910,11 +916,19 @@ def build_item(row: Row, table: Table, region: str | None = None) -> Planned | R
 
     notes: list[Text] = []
     computed = False
-    data: dict[str, Any] = {"schema_version": 1, "kind": "basic" if kind == "basic" else "implementation"}
+    data: dict[str, Any] = {
+        "schema_version": 1,
+        "kind": "basic" if kind == "basic" else "implementation",
+    }
     for header, raw in v.items():
         col = BY_HEADER[header]
         text = texts[header] or ""
-        if col.code and table.number_cells and isinstance(raw, int | float) and not isinstance(raw, bool):
+        if (
+            col.code
+            and table.number_cells
+            and isinstance(raw, int | float)
+            and not isinstance(raw, bool)
+        ):
             notes.append(
                 Text(
                     f"“{header}” 在表格中是数字 {text}，开头的 0 或末尾的位数可能已丢失；"

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from catalog_cli.findings import Finding, Location, Severity
 from catalog_cli.loader import Document, Problem
@@ -44,6 +44,8 @@ class Catalog:
     root: Path
     entries: list[Entry]
     basic_by_code: dict[str, list[Entry]] = field(default_factory=dict)
+    # Results several rules share within one run (e.g. the duplicate search): key → value.
+    memo: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for e in self.entries:

@@ -79,7 +79,15 @@ def test_json_stdout_is_only_the_document(runner: CliRunner, make_catalog: MakeC
     assert set(doc) == {"findings", "summary"}
     first = doc["findings"][0]
     assert list(first) == [
-        "code", "rule", "severity", "message", "path", "line", "column", "pointer", "hint",
+        "code",
+        "rule",
+        "severity",
+        "message",
+        "path",
+        "line",
+        "column",
+        "pointer",
+        "hint",
         "related",
     ]
     unknown = [f for f in doc["findings"] if f["code"] == "SCH002"]
@@ -95,9 +103,12 @@ def test_json_stdout_is_only_the_document(runner: CliRunner, make_catalog: MakeC
         (b"a: 1\na: 2\n", "YML002"),
         ("名称: 饮用水\n".encode("gbk"), "YML003"),
         (b"", "YML007"),
-        (b"a: &a [x,x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\n"
-         b"c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\n"
-         b"e: [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]\n", "YML005"),
+        (
+            b"a: &a [x,x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\n"
+            b"c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\n"
+            b"e: [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]\n",
+            "YML005",
+        ),
         (b"- just\n- a list\n", "SCH004"),
         (b"schema_version: 1\nkind: service\n", "SCH004"),
         (b"schema_version: 2\nkind: basic\n", "SCH004"),
@@ -162,9 +173,7 @@ def test_unknown_format_and_rule_are_usage_errors(
 def test_bad_configuration_exits_2(
     runner: CliRunner, make_catalog: MakeCatalog, config: str, message: str
 ) -> None:
-    root = make_catalog(
-        {"items/basic/000123018000.yaml": basic_text(), "pyproject.toml": config}
-    )
+    root = make_catalog({"items/basic/000123018000.yaml": basic_text(), "pyproject.toml": config})
     rc, out, err = invoke(runner, root, "validate")
     assert rc == 2, out + err
     assert message in err
@@ -204,7 +213,9 @@ def _golden(name: str, actual: str) -> None:
     assert actual == path.read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize(("fmt", "lang"), [("text", "zh"), ("text", "en"), ("json", "zh"), ("json", "en")])
+@pytest.mark.parametrize(
+    ("fmt", "lang"), [("text", "zh"), ("text", "en"), ("json", "zh"), ("json", "en")]
+)
 def test_golden_reports(runner: CliRunner, tmp_path: Path, fmt: str, lang: str) -> None:
     root = tmp_path / "catalog"
     shutil.copytree(FIXTURE, root)

@@ -7,7 +7,6 @@ import datetime as dt
 import io
 import json
 import re
-import time
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -47,12 +46,21 @@ def basic_rows() -> list[list[str]]:
 
 def guangan_rows() -> list[list[str]]:
     return [
-        [r["department"], r["name"], r["area_code"], r["local_code"], r["task_type"], r["dept_code"]]
+        [
+            r["department"],
+            r["name"],
+            r["area_code"],
+            r["local_code"],
+            r["task_type"],
+            r["dept_code"],
+        ]
         for r in GUANGAN
     ]
 
 
-def write_csv(path: Path, header: list[str], rows: list[list[Any]], encoding: str = "utf-8") -> Path:
+def write_csv(
+    path: Path, header: list[str], rows: list[list[Any]], encoding: str = "utf-8"
+) -> Path:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
     w.writerow(header)
@@ -129,8 +137,12 @@ def test_csv_utf8_with_bom_and_another_column_order(root: Path, tmp_path: Path) 
     assert "UTF-8 (BOM)" in result.stderr
     plain = tmp_path / "plain"
     (plain / "items").mkdir(parents=True)
-    assert run("import", write_csv(tmp_path / "p.csv", BASIC_HEADERS, basic_rows()),
-               "--catalog", plain).exit_code == 0
+    assert (
+        run(
+            "import", write_csv(tmp_path / "p.csv", BASIC_HEADERS, basic_rows()), "--catalog", plain
+        ).exit_code
+        == 0
+    )
     assert files(root) == files(plain)  # column order and BOM change nothing
 
 
@@ -148,9 +160,10 @@ def test_csv_gbk_county_list_then_validate(root: Path, tmp_path: Path) -> None:
     assert f'credit_code: "{tagged["dept_code"]}"' in text
     assert 'type: "10"' in text  # "10" as typed
     nine = next(r for r in GUANGAN if len(r["dept_code"]) == 9)
-    assert f'credit_code: "{nine["dept_code"]}"' in written[
-        f"items/implementation/511602000000/{nine['local_code']}.yaml"
-    ].decode()
+    assert (
+        f'credit_code: "{nine["dept_code"]}"'
+        in written[f"items/implementation/511602000000/{nine['local_code']}.yaml"].decode()
+    )
     _, report = validate(root)
     assert report["summary"]["files"] == 791  # every item loads despite dirty codes
     by_code = report["summary"]["by_code"]
@@ -165,8 +178,9 @@ def test_csv_gbk_county_list_then_validate(root: Path, tmp_path: Path) -> None:
 def test_json_county_list_with_mapping_matches_csv(root: Path, tmp_path: Path) -> None:
     mapping = tmp_path / "guangan.yaml"
     mapping.write_text(GUANGAN_MAPPING, encoding="utf-8")
-    result = run("import", DATA / "guangan-511602-part.json", "--mapping", mapping,
-                 "--catalog", root)
+    result = run(
+        "import", DATA / "guangan-511602-part.json", "--mapping", mapping, "--catalog", root
+    )
     assert result.exit_code == 0, result.output
     assert len(files(root)) == 791
     # the same list as GBK CSV gives the same files: nothing to write
@@ -209,12 +223,29 @@ def make_xlsx(path: Path) -> Path:
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.append(["辽宁省基本目录（导出）"])
-    header = ["事项名称", "行使层级", "基本编码", "设定依据", "事项类型", "主管部门", "计划生效日期"]
+    header = [
+        "事项名称",
+        "行使层级",
+        "基本编码",
+        "设定依据",
+        "事项类型",
+        "主管部门",
+        "计划生效日期",
+    ]
     ws.append(header)
     rows = sorted(LIAONING, key=lambda r: r["授权部门"])
     for r in rows:
-        ws.append([r["事项名称"], r["行使层级"], r["基本编码"], r["设定依据"], r["事项类型"],
-                   r["授权部门"], None])
+        ws.append(
+            [
+                r["事项名称"],
+                r["行使层级"],
+                r["基本编码"],
+                r["设定依据"],
+                r["事项类型"],
+                r["授权部门"],
+                None,
+            ]
+        )
     ws.append([])  # an empty row in the middle
     ws.append(["未分类事项", "2", "219999001000", "《某条例》第一条", "99", "99", None])
     # 主管部门 merged over rows that share it (the top-left cell holds the value)
@@ -241,12 +272,17 @@ def test_xlsx_merged_cells_formulas_dates_and_empty_rows(root: Path, tmp_path: P
     written = files(root)
     assert len(written) == 31
     for r in LIAONING:  # merged 主管部门 reached every row of its range
-        assert f'department: "{r["授权部门"]}"' in written[f"items/basic/{r['基本编码']}.yaml"].decode()
+        assert (
+            f'department: "{r["授权部门"]}"'
+            in written[f"items/basic/{r['基本编码']}.yaml"].decode()
+        )
     rows = sorted(LIAONING, key=lambda r: r["授权部门"])
     third = written[f"items/basic/{rows[2]['基本编码']}.yaml"].decode()
     assert f'basic_code: "{rows[2]["基本编码"]}"' in third  # the formula's cached value
     for r in rows[:2]:
-        assert "effective_date: 2024-01-01\n" in written[f"items/basic/{r['基本编码']}.yaml"].decode()
+        assert (
+            "effective_date: 2024-01-01\n" in written[f"items/basic/{r['基本编码']}.yaml"].decode()
+        )
     assert "Excel" in result.stdout  # the serial number conversion is said
     _, report = validate(root)
     assert report["summary"]["files"] == 31
@@ -315,11 +351,29 @@ def test_rows_rejected_with_number_and_reason(root: Path, tmp_path: Path) -> Non
 def test_region_option_and_computed_implementation_code(root: Path, tmp_path: Path) -> None:
     good = "11210102001067856U"
     short = good[:17]  # a 17-character code, as real lists carry
-    header = ["事项名称", "基本编码", "实施主体", "实施主体编码", "行使层级", "法定办结时限",
-              "承诺办结时限", "是否收费", "咨询电话"]
+    header = [
+        "事项名称",
+        "基本编码",
+        "实施主体",
+        "实施主体编码",
+        "行使层级",
+        "法定办结时限",
+        "承诺办结时限",
+        "是否收费",
+        "咨询电话",
+    ]
     rows = [
-        ["饮用水供水单位卫生许可", "000123018000", "沈阳市和平区卫生健康局", good, "4", "20", "10",
-         "否", "024-22851234"],
+        [
+            "饮用水供水单位卫生许可",
+            "000123018000",
+            "沈阳市和平区卫生健康局",
+            good,
+            "4",
+            "20",
+            "10",
+            "否",
+            "024-22851234",
+        ],
         ["饮用水供水单位卫生许可", "000123018000", "另一个局", short, "4", "20", "即办", "是", ""],
     ]
     src = write_csv(tmp_path / "impl.csv", header, rows)
@@ -449,7 +503,9 @@ def test_interrupted_import_leaves_no_half_written_file(
 def test_fifty_megabyte_file_is_refused_quickly(root: Path, tmp_path: Path) -> None:
     big = tmp_path / "big.csv"
     line = ",".join(BASIC_HEADERS) + "\n"
-    row = "000123018000,饮用水供水单位卫生许可,01,23,\"3,4\",《中华人民共和国传染病防治法》第二十九条\n"
+    row = (
+        '000123018000,饮用水供水单位卫生许可,01,23,"3,4",《中华人民共和国传染病防治法》第二十九条\n'
+    )
     with big.open("w", encoding="utf-8") as fh:
         fh.write(line)
         fh.write(row * (50 * 1024 * 1024 // len(row.encode()) + 1))
@@ -486,7 +542,9 @@ def test_templates(tmp_path: Path) -> None:
     wb.close()
     assert list(header) == list(HEADERS)
     raw = csv_path.read_bytes()
-    assert raw.startswith(b"\xef\xbb\xbf") and raw[3:].decode().split("\r\n")[0] == ",".join(HEADERS)
+    assert raw.startswith(b"\xef\xbb\xbf") and raw[3:].decode().split("\r\n")[0] == ",".join(
+        HEADERS
+    )
     assert run("import", "--template", xlsx).exit_code == 2  # never overwritten
     root = tmp_path / "c"
     root.mkdir()
@@ -505,11 +563,16 @@ def test_templates(tmp_path: Path) -> None:
         ("data.txt.gz", b"x", "unsupported file type"),
         ("headers.csv", "名称,编码\nx,y\n".encode(), "unknown header"),
         ("noname.csv", "基本编码\n000123018000\n".encode(), "no 事项名称"),
-        ("nocol.csv", "事项名称,,基本编码\nx,stray,000123018000\n".encode(), "column B has no header"),
+        (
+            "nocol.csv",
+            "事项名称,,基本编码\nx,stray,000123018000\n".encode(),
+            "column B has no header",
+        ),
     ],
 )
-def test_unreadable_files_exit_2(tmp_path: Path, root: Path, name: str, content: bytes,
-                                 message: str) -> None:
+def test_unreadable_files_exit_2(
+    tmp_path: Path, root: Path, name: str, content: bytes, message: str
+) -> None:
     path = tmp_path / name
     path.write_bytes(content)
     result = run("import", path, "--catalog", root, "--lang", "en")
@@ -539,13 +602,50 @@ def test_usage_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.mark.parametrize(
     "value",
-    ["yes", "NO", "0755", "1e3", "a: b", " lead", "trail ", "#x", "x #y", "-", "行政许可",
-     "2023-01-01", "a\nb", "tab\there", 'quote"s', "back\\slash", "\u2028", "\ufeff", "\x7f",
-     "~", "null", "{a}", "[1]", "*ref", "&a", "!tag", "%x", "@x", "`x", "'x'", "", "\u3000全角"],
+    [
+        "yes",
+        "NO",
+        "0755",
+        "1e3",
+        "a: b",
+        " lead",
+        "trail ",
+        "#x",
+        "x #y",
+        "-",
+        "行政许可",
+        "2023-01-01",
+        "a\nb",
+        "tab\there",
+        'quote"s',
+        "back\\slash",
+        "\u2028",
+        "\ufeff",
+        "\x7f",
+        "~",
+        "null",
+        "{a}",
+        "[1]",
+        "*ref",
+        "&a",
+        "!tag",
+        "%x",
+        "@x",
+        "`x",
+        "'x'",
+        "",
+        "\u3000全角",
+    ],
 )
 def test_writer_round_trips_awkward_text(value: str) -> None:
-    data = {"schema_version": 1, "kind": "basic", "name": value, "basic_code": value,
-            "legal_basis": [{"law": value, "provision": value}], "body": {"name": value}}
+    data = {
+        "schema_version": 1,
+        "kind": "basic",
+        "name": value,
+        "basic_code": value,
+        "legal_basis": [{"law": value, "provision": value}],
+        "body": {"name": value},
+    }
     assert writer.parse(writer.render(data)) == data
 
 

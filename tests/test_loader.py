@@ -48,6 +48,12 @@ def test_yaml11_values_keep_their_text() -> None:
     doc = Document(Path("x.yaml"), "x.yaml")
     load_text(doc, "a: yes\nb: 0755\nc: 2024-01-01\nd: true\ne: 12\nf: 1.5\ng: ~\n")
     assert doc.data == {
-        "a": "yes", "b": "0755", "c": "2024-01-01", "d": True, "e": 12, "f": 1.5, "g": None
+        "a": "yes",
+        "b": "0755",
+        "c": "2024-01-01",
+        "d": True,
+        "e": 12,
+        "f": 1.5,
+        "g": None,
     }
     assert [p.pointer for p in doc.problems] == ["/a", "/b"]

@@ -79,6 +79,7 @@ def test_installed_wheel_finds_its_standard_and_rules(wheel_dir: Path, tmp_path:
     where = subprocess.run(
         [sys.executable, "-S", "-c", "import catalog_cli.standard as s; print(s.bundled_dir())"],
         env=_isolated(wheel_dir),
+        cwd=tmp_path,  # not the checkout: its catalog_cli/ would shadow the wheel's
         capture_output=True,
         text=True,
         check=True,

@@ -38,7 +38,9 @@ def _write(root: Path, files: dict[str, Any]) -> None:
             target = Path(spec["symlink"])
             p.symlink_to(target if target.is_absolute() else root / target)
         elif "text" in spec:  # text in another encoding, or with a byte-order mark
-            p.write_bytes(spec.get("prefix", "").encode("latin-1") + spec["text"].encode(spec["encoding"]))
+            p.write_bytes(
+                spec.get("prefix", "").encode("latin-1") + spec["text"].encode(spec["encoding"])
+            )
         else:
             p.write_text(_template(spec["template"], spec.get("patch") or {}), encoding="utf-8")
 
@@ -70,7 +72,9 @@ def test_rule_case(rule: str, case: dict[str, Any], tmp_path: Path) -> None:
     if case.get("config"):
         lines = [f"{k} = {v!r}".replace("'", '"') for k, v in case["config"].items()]
         (root / "catalog.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    result = validate(Options(cwd=root, lang=case.get("lang", "zh")))
+    result = validate(
+        Options(cwd=root, lang=case.get("lang", "zh"), use_cache=False), duplicates=True
+    )
     got = [f for f in result.findings if f.code == rule]
     expected = case["expect"]
     shown = "\n".join(

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 from typer.testing import CliRunner
 
@@ -14,7 +15,7 @@ from tests.conftest import ROOT
 
 
 def test_bundled_catalog_has_no_findings_in_either_language() -> None:
-    cwd = os.getcwd()
+    cwd = Path.cwd()
     os.chdir(ROOT)
     try:
         for lang in ("zh", "en"):

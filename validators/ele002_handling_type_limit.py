@@ -55,8 +55,8 @@ class RuleELE002(ItemRule):
                 "/handling_type",
                 f"办件类型为即办件，承诺办结时限应为 0，实际为 {shown}。",
                 f"an on-the-spot item (即办件) has promised limit 0, this one has {shown}",
-                hint_zh="当场办结的写 promised_limit 0；否则改为承诺件 handling_type: \"2\"",
-                hint_en='set promised_limit to 0 if it is done on the spot; otherwise use '
+                hint_zh='当场办结的写 promised_limit 0；否则改为承诺件 handling_type: "2"',
+                hint_en="set promised_limit to 0 if it is done on the spot; otherwise use "
                 'handling_type: "2" (承诺件)',
             )
         elif item.handling_type == PROMISED and limit.value <= 0:
@@ -66,7 +66,7 @@ class RuleELE002(ItemRule):
                 "/handling_type",
                 f"办件类型为承诺件，承诺办结时限应大于 0，实际为 {shown}。",
                 f"a promised item (承诺件) needs a promised limit above 0, this one has {shown}",
-                hint_zh="填写承诺办结的天数；当场办结的改为即办件 handling_type: \"1\"",
-                hint_en='give the promised number of days; if it is done on the spot use '
+                hint_zh='填写承诺办结的天数；当场办结的改为即办件 handling_type: "1"',
+                hint_en="give the promised number of days; if it is done on the spot use "
                 'handling_type: "1" (即办件)',
             )

@@ -123,8 +123,9 @@ class RuleELE006(ItemRule):
                 f"{ctx.label(key)} “{value}” 不是有效的网址：{problem[0]}。",
                 f"{ctx.label(key)} '{value}' is not a valid web address: {problem[1]}",
                 hint_zh=f"写成 {fix}" if fix else "网址以 http:// 或 https:// 开头，后接主机名",
-                hint_en=f"write {fix}" if fix else "a web address starts with http:// or https:// "
-                "and a host name",
+                hint_en=f"write {fix}"
+                if fix
+                else "a web address starts with http:// or https:// and a host name",
             )
 
     @staticmethod
