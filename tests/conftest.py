@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -9,6 +10,18 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATES = ROOT / "tests" / "rules" / "templates"
+GOLDEN = ROOT / "tests" / "golden"
+UPDATE_GOLDEN = os.environ.get("CATALOG_UPDATE_GOLDEN") == "1"  # on purpose, never by default
+
+
+def assert_golden(name: str, actual: str) -> None:
+    """Compare output with tests/golden/NAME byte for byte (CATALOG_UPDATE_GOLDEN=1 rewrites)."""
+    path = GOLDEN / name
+    if UPDATE_GOLDEN:
+        path.write_text(actual, encoding="utf-8")
+    assert path.exists(), f"golden file {path} missing: run with CATALOG_UPDATE_GOLDEN=1"
+    assert actual == path.read_text(encoding="utf-8")
+
 
 MakeCatalog = Callable[[dict[str, str | bytes]], Path]
 

@@ -12,11 +12,9 @@ from typer.testing import CliRunner
 
 from catalog_cli import __version__
 from catalog_cli.cli import app
-from tests.conftest import ROOT, TEMPLATES, MakeCatalog
+from tests.conftest import ROOT, TEMPLATES, MakeCatalog, assert_golden
 
-GOLDEN = ROOT / "tests" / "golden"
 FIXTURE = ROOT / "tests" / "fixtures" / "golden"
-UPDATE = os.environ.get("CATALOG_UPDATE_GOLDEN") == "1"  # regenerate on purpose, never by default
 STABLE = ["--select", "YML", "--select", "SCH", "--select", "SUP"]
 
 
@@ -205,14 +203,6 @@ def test_rules_command_lists_and_explains(runner: CliRunner) -> None:
     assert {r["code"] for r in json.loads(result.stdout)} >= {"YML001", "SCH001"}
 
 
-def _golden(name: str, actual: str) -> None:
-    path = GOLDEN / name
-    if UPDATE:
-        path.write_text(actual, encoding="utf-8")
-    assert path.exists(), f"golden file {path} missing: run with CATALOG_UPDATE_GOLDEN=1"
-    assert actual == path.read_text(encoding="utf-8")
-
-
 @pytest.mark.parametrize(
     ("fmt", "lang"), [("text", "zh"), ("text", "en"), ("json", "zh"), ("json", "en")]
 )
@@ -221,7 +211,7 @@ def test_golden_reports(runner: CliRunner, tmp_path: Path, fmt: str, lang: str) 
     shutil.copytree(FIXTURE, root)
     rc, out, _ = invoke(runner, root, "validate", "-f", fmt, "--lang", lang, *STABLE)
     assert rc == 1
-    _golden(f"validate.{lang}.{'txt' if fmt == 'text' else 'json'}", out)
+    assert_golden(f"validate.{lang}.{'txt' if fmt == 'text' else 'json'}", out)
 
 
 def test_checking_one_file_still_sees_the_rest_of_the_catalog(

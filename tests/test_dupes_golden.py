@@ -6,31 +6,19 @@ Regenerate on purpose only: ``CATALOG_UPDATE_GOLDEN=1 pytest tests/test_dupes_go
 from __future__ import annotations
 
 import json
-import os
-from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from catalog_cli.cli import app
+from tests.conftest import ROOT, assert_golden
 
-ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "tests" / "fixtures" / "dupes"
-GOLDEN = ROOT / "tests" / "golden"
-UPDATE = os.environ.get("CATALOG_UPDATE_GOLDEN") == "1"
-
-
-def _golden(name: str, actual: str) -> None:
-    path = GOLDEN / name
-    if UPDATE:
-        path.write_text(actual, encoding="utf-8")
-    assert path.exists(), f"golden file {path} missing: run with CATALOG_UPDATE_GOLDEN=1"
-    assert actual == path.read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 @pytest.mark.parametrize("fmt", ["json", "text"])
-def test_golden(fmt: str, lang: str) -> None:
+def testassert_golden(fmt: str, lang: str) -> None:
     res = CliRunner().invoke(
         app, ["dupes", str(FIXTURE / "items"), "--format", fmt, "--lang", lang, "--variants"]
     )
@@ -46,4 +34,4 @@ def test_golden(fmt: str, lang: str) -> None:
             "should-implement",
             "national-candidate",
         }
-    _golden(f"dupes.{lang}.{'json' if fmt == 'json' else 'txt'}", res.stdout)
+    assert_golden(f"dupes.{lang}.{'json' if fmt == 'json' else 'txt'}", res.stdout)
