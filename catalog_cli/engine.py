@@ -19,6 +19,7 @@ from typing import Any
 
 from catalog_cli import cache
 from catalog_cli.config import Config, ConfigError, find_root, load_config
+from catalog_cli.fastpath import load_file
 from catalog_cli.findings import Finding, Severity
 from catalog_cli.loader import Document, iter_yaml_files, load_document, relative
 from catalog_cli.models import Entry, ImplementationItem, build_entry
@@ -117,12 +118,14 @@ def item_files(session: Session, paths: list[Path]) -> list[Path]:
     for base in bases:
         if not base.exists() and not base.is_symlink():
             raise ConfigError(f"path does not exist: {base}")
-        for f in iter_yaml_files(base):
-            rel = relative(f, session.root)
-            if any(fnmatch.fnmatch(rel, pat) for pat in session.config.exclude):
-                continue
-            files.append(f)
-    unique = sorted(set(files))
+        exclude = session.config.exclude
+        files.extend(
+            f
+            for f in iter_yaml_files(base)
+            if not exclude
+            or not any(fnmatch.fnmatch(relative(f, session.root), pat) for pat in exclude)
+        )
+    unique = files if len(bases) == 1 else sorted(set(files))  # one walk is sorted and unique
     if not unique:
         where = ", ".join(relative(b, session.root) for b in bases)
         raise ConfigError(f"no item files (*.yaml, *.yml) found under {where}")
@@ -134,7 +137,8 @@ PARALLEL_MIN_FILES = 400  # below this, starting worker processes costs more tha
 
 def _load_chunk(args: tuple[list[Path], Path, int]) -> list[Entry]:
     files, root, max_bytes = args
-    return [build_entry(load_document(f, root, max_bytes=max_bytes)) for f in files]
+    # the fast path only when it provably yields load_document's result (catalog_cli/fastpath.py)
+    return [build_entry(load_file(f, root, max_bytes)) for f in files]
 
 
 def load_entries(session: Session, files: list[Path], jobs: int | None = None) -> list[Entry]:
