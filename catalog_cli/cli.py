@@ -471,7 +471,7 @@ def dupes_cmd(
         start = paths[0].absolute() if paths else Path.cwd()
         session = open_session(start)
         files = item_files(session, [p.absolute() for p in paths or []])
-        entries = load_entries(session, files)
+        entries, _ = load_entries(session, files)  # no rules: only the items
         decisions, problems = load_decisions(session.root, lang.value)
         options = DupesOptions(
             threshold=threshold,

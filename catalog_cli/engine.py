@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import contextlib
 import fnmatch
+import gc
+import multiprocessing as mp
 import os
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -135,29 +137,93 @@ def item_files(session: Session, paths: list[Path]) -> list[Path]:
 PARALLEL_MIN_FILES = 400  # below this, starting worker processes costs more than it saves
 
 
-def _load_chunk(args: tuple[list[Path], Path, int]) -> list[Entry]:
-    files, root, max_bytes = args
+@dataclass
+class _Job:
+    """What a worker needs besides its files: inherited through fork, set once per run."""
+
+    root: Path
+    max_bytes: int
+    standard: Standard
+    lang: str
+    rules: list[type[Rule]]
+
+
+_JOB: _Job | None = None
+
+
+def _per_file(rules: list[type[Rule]]) -> list[type[Rule]]:
+    return [r for r in rules if r.per_file and issubclass(r, DocumentRule | ItemRule)]
+
+
+def _load_chunk(files: list[Path]) -> tuple[list[Entry], list[Finding]]:
+    """Load, model and run the per-file rules on some files (in a worker, or in-process)."""
+    job = _JOB
+    assert job is not None
     # the fast path only when it provably yields load_document's result (catalog_cli/fastpath.py)
-    return [build_entry(load_file(f, root, max_bytes)) for f in files]
+    entries = [build_entry(load_file(f, job.root, job.max_bytes)) for f in files]
+    ctx = Context(job.standard, job.root, job.lang, None)
+    instances = [r() for r in job.rules]
+    findings: list[Finding] = []
+    for entry in entries:
+        for rule in instances:
+            if isinstance(rule, DocumentRule):
+                findings.extend(rule.check(entry, ctx))
+            elif isinstance(rule, ItemRule) and entry.item is not None:
+                findings.extend(rule.check(entry, entry.item, ctx))
+    return entries, findings
 
 
-def load_entries(session: Session, files: list[Path], jobs: int | None = None) -> list[Entry]:
-    """Load and model every file, on all cores for large catalogs (parsing is CPU-bound)."""
-    max_bytes = session.config.max_file_size
+def load_entries(
+    session: Session,
+    files: list[Path],
+    jobs: int | None = None,
+    *,
+    rules: Sequence[type[Rule]] = (),
+    lang: str = "zh",
+) -> tuple[list[Entry], list[Finding]]:
+    """Load and model every file and run the per-file ``rules`` on it, on all cores.
+
+    Parsing and per-file checks are CPU-bound and independent, so large catalogs are split into
+    chunks for worker processes (forked, so they inherit the standard and the rule classes,
+    including a catalog's own rule files). Returns the entries and the per-file findings.
+    """
+    global _JOB  # noqa: PLW0603 - forked workers inherit it: nothing to pickle per chunk
+    _JOB = _Job(
+        session.root, session.config.max_file_size, session.standard, lang, _per_file(list(rules))
+    )
     workers = jobs or os.cpu_count() or 1
-    if workers <= 1 or len(files) < PARALLEL_MIN_FILES:
-        return _load_chunk((files, session.root, max_bytes))
-    size = max(64, len(files) // (workers * 8))
-    chunks = [(files[i : i + size], session.root, max_bytes) for i in range(0, len(files), size)]
+    # The collector would scan the growing heap of parsed items over and over: pause it.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
     try:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            return [e for part in pool.map(_load_chunk, chunks) for e in part]
-    except (OSError, BrokenProcessPool):  # no fork/semaphores here (some sandboxes): one core
-        return _load_chunk((files, session.root, max_bytes))
+        if (
+            workers > 1
+            and len(files) >= PARALLEL_MIN_FILES
+            and "fork" in mp.get_all_start_methods()
+        ):
+            size = max(64, len(files) // (workers * 8))
+            chunks = [files[i : i + size] for i in range(0, len(files), size)]
+            try:
+                with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
+                    entries: list[Entry] = []
+                    findings: list[Finding] = []
+                    for part, found in pool.map(_load_chunk, chunks):
+                        entries.extend(part)
+                        findings.extend(found)
+                    return entries, findings
+            except (OSError, BrokenProcessPool):  # no semaphores here (some sandboxes): one core
+                pass
+        return _load_chunk(files)
+    finally:
+        _JOB = None
+        if gc_was_enabled:
+            gc.enable()
 
 
 def run_rules(rules: list[type[Rule]], catalog: Catalog, ctx: Context) -> Iterator[Finding]:
-    instances = [r() for r in rules]
+    """Run the rules that need the whole catalog (per-file ones ran while loading)."""
+    in_workers = set(_per_file(rules))
+    instances = [r() for r in rules if r not in in_workers]
     doc_rules = [r for r in instances if isinstance(r, DocumentRule)]
     item_rules = [r for r in instances if isinstance(r, ItemRule)]
     for entry in catalog.entries:
@@ -251,7 +317,8 @@ def validate(
     if options.use_cache:
         key = cache.run_key(
             standard_dirs=session.standard.directories,
-            rule_dirs=[bundled_rules_dir(), session.root / "validators"],
+            # the tool's own code too: an edited checkout must not be answered from the cache
+            rule_dirs=[bundled_rules_dir(), session.root / "validators", Path(__file__).parent],
             config_json=session.config.model_dump_json(),
             options={
                 "lang": options.lang,
@@ -264,11 +331,11 @@ def validate(
         hit = cache.load(session.root, key)
         if hit is not None:
             return _from_cache(hit, session, rules)
-    entries = load_entries(session, files)
+    entries, findings = load_entries(session, files, rules=rules, lang=options.lang)
     catalog = Catalog(session.root, entries)
     ctx = Context(session.standard, session.root, options.lang, catalog)
     documents = {e.doc.relpath: e.doc for e in entries}
-    findings = list(run_rules(rules, catalog, ctx))
+    findings.extend(run_rules(rules, catalog, ctx))
     if wanted is not None:
         findings = [f for f in findings if f.path in wanted]
         documents = {p: d for p, d in documents.items() if p in wanted}

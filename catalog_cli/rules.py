@@ -99,6 +99,10 @@ class Rule:
     # "validate" rules run in validate and check; "dupes" rules (duplicate detection) only in
     # check, because comparing every name is a different, slower question than "is this valid".
     group: ClassVar[str] = "validate"
+    # A rule that reads only its own file (never ctx.catalog) declares per_file = True: it then
+    # runs in the worker processes that parse the files, on every core. A test checks the
+    # declaration against the source.
+    per_file: ClassVar[bool] = False
 
     @classmethod
     def doc(cls) -> str:
@@ -155,6 +159,8 @@ class DocumentRule(Rule):
 
 class ProblemRule(DocumentRule):
     """Reports the problems the loader or the models recorded under this rule's code."""
+
+    per_file = True
 
     def check(self, entry: Entry, ctx: Context) -> Iterator[Finding]:
         for p in entry.doc.problems:

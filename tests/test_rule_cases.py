@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import inspect
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -123,3 +125,12 @@ def test_rule_is_documented(rule: Any) -> None:
     doc = rule.doc()
     assert "Bad" in doc and "Good" in doc, f"{rule.code} docstring needs Bad and Good examples"
     assert rule.summary and rule.summary_zh
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.code)
+def test_per_file_rules_do_not_read_the_catalog(rule: Any) -> None:
+    """per_file rules run in worker processes without the catalog: they must not need it."""
+    if not rule.per_file:
+        return
+    source = inspect.getsource(sys.modules[rule.__module__])
+    assert "ctx.catalog" not in source, f"{rule.code} reads ctx.catalog but is per_file"

@@ -41,6 +41,7 @@ class RuleCOD001(ItemRule):
     name = "basic-code-layout"
     summary = "The basic code is not 12 digits, has an unknown prefix or disagrees with the type."
     summary_zh = "基本编码不是 12 位数字、前两位不是 00 或省份代码，或第 3–4 位与事项类型不一致。"
+    per_file = True
 
     def check(self, entry: Entry, item: Item, ctx: Context) -> Iterator[Finding]:
         code = item.basic_code

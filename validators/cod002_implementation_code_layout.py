@@ -46,6 +46,7 @@ class RuleCOD002(ItemRule):
     name = "implementation-code-layout"
     summary = "The implementation code is malformed or disagrees with body, level or basic code."
     summary_zh = "实施编码格式错误，或与实施主体编码、行使层级、基本编码不一致。"
+    per_file = True
 
     def check(self, entry: Entry, item: Item, ctx: Context) -> Iterator[Finding]:
         if not isinstance(item, ImplementationItem):

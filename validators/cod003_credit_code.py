@@ -48,6 +48,7 @@ class RuleCOD003(ItemRule):
     name = "credit-code"
     summary = "The implementing body's unified social credit code is malformed."
     summary_zh = "实施主体的统一社会信用代码格式或校验位错误。"
+    per_file = True
 
     def check(self, entry: Entry, item: Item, ctx: Context) -> Iterator[Finding]:
         if not isinstance(item, ImplementationItem) or item.body is None:

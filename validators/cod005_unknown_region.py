@@ -49,6 +49,7 @@ class RuleCOD005(ItemRule):
     name = "unknown-region"
     summary = "The region code is malformed or not in the region list."
     summary_zh = "行政区划代码格式错误或不在行政区划代码表中。"
+    per_file = True
 
     def check(self, entry: Entry, item: Item, ctx: Context) -> Iterator[Finding]:
         if not isinstance(item, ImplementationItem):

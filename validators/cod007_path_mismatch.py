@@ -56,6 +56,7 @@ class RuleCOD007(ItemRule):
     name = "path-mismatch"
     summary = "The file's folder or name disagrees with its kind, code or region."
     summary_zh = "文件所在目录或文件名与事项类别、编码或行政区划不一致。"
+    per_file = True
 
     def check(self, entry: Entry, item: Item, ctx: Context) -> Iterator[Finding]:
         rel = entry.path

@@ -45,6 +45,7 @@ class RuleELE001(ItemRule):
     name = "promised-over-statutory"
     summary = "The promised time limit exceeds the statutory time limit."
     summary_zh = "承诺办结时限超过法定办结时限。"
+    per_file = True
 
     def check(self, entry: Entry, item: Item, ctx: Context) -> Iterator[Finding]:
         if not isinstance(item, ImplementationItem):

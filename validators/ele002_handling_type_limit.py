@@ -42,6 +42,7 @@ class RuleELE002(ItemRule):
     name = "handling-type-limit"
     summary = "即办件 needs promised limit 0; 承诺件 needs a promised limit above 0."
     summary_zh = "即办件的承诺办结时限应为 0；承诺件的承诺办结时限应大于 0。"
+    per_file = True
 
     def check(self, entry: Entry, item: Item, ctx: Context) -> Iterator[Finding]:
         if not isinstance(item, ImplementationItem) or item.promised_limit is None:

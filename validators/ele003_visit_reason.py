@@ -28,6 +28,7 @@ class RuleELE003(ItemRule):
     name = "visit-reason"
     summary = "On-site visits are required but no reason is given."
     summary_zh = "需要到现场办理，但没有说明必须现场办理的原因。"
+    per_file = True
 
     def check(self, entry: Entry, item: Item, ctx: Context) -> Iterator[Finding]:
         if not isinstance(item, ImplementationItem) or not item.visits or item.visits <= 0:

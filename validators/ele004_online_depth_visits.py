@@ -37,6 +37,7 @@ class RuleELE004(ItemRule):
     name = "online-depth-visits"
     summary = "Fully online (depth Ⅳ) but visits > 0, or online flag/address contradict the depth."
     summary_zh = "全程网办（深度Ⅳ级）却需到现场，或是否网办、网办地址与办理深度矛盾。"
+    per_file = True
 
     def check(self, entry: Entry, item: Item, ctx: Context) -> Iterator[Finding]:
         if not isinstance(item, ImplementationItem) or item.online_depth is None:

@@ -34,6 +34,7 @@ class RuleELE005(ItemRule):
     name = "fees"
     summary = "Charged without fee basis or fee standard, or free with fee items."
     summary_zh = "收费事项缺少收费依据或收费标准，或不收费事项列了收费项目。"
+    per_file = True
 
     def check(self, entry: Entry, item: Item, ctx: Context) -> Iterator[Finding]:
         if not isinstance(item, ImplementationItem) or item.charged is None:

@@ -82,6 +82,7 @@ class RuleELE006(ItemRule):
     name = "contact-format"
     summary = "A phone number or web address is malformed."
     summary_zh = "电话号码或网址格式不正确。"
+    per_file = True
 
     def check(self, entry: Entry, item: Item, ctx: Context) -> Iterator[Finding]:
         if not isinstance(item, ImplementationItem):

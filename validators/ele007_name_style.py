@@ -69,6 +69,7 @@ class RuleELE007(ItemRule):
     severity = Severity.WARNING
     summary = "An item name contains digits or a full place name."
     summary_zh = "事项名称含有数字或完整地名。"
+    per_file = True
 
     def check(self, entry: Entry, item: Item, ctx: Context) -> Iterator[Finding]:
         name = item.name

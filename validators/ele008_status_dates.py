@@ -38,6 +38,7 @@ class RuleELE008(ItemRule):
     name = "status-dates"
     summary = "Status and effective/cancel dates contradict each other."
     summary_zh = "事项状态与生效、取消日期相互矛盾。"
+    per_file = True
 
     def check(self, entry: Entry, item: Item, ctx: Context) -> Iterator[Finding]:
         if "/cancel_date" in entry.invalid:

@@ -41,6 +41,7 @@ class RuleSCH005(ItemRule):
     name = "not-in-code-list"
     summary = "A coded value is not in its code list."
     summary_zh = "代码值不在代码表中。"
+    per_file = True
 
     def check(self, entry: Entry, item: Item, ctx: Context) -> Iterator[Finding]:
         province = province_of(item)

@@ -38,6 +38,7 @@ class RuleSCH006(ItemRule):
     name = "element-not-allowed"
     summary = "An element that does not belong on this kind of item."
     summary_zh = "该类事项不应有此要素。"
+    per_file = True
 
     def check(self, entry: Entry, item: Item, ctx: Context) -> Iterator[Finding]:
         profile = profile_of(item)

@@ -33,6 +33,7 @@ class RuleSTD003(ItemRule):
     severity = Severity.WARNING
     summary = "An implementation item has no basic code (only a local code)."
     summary_zh = "实施清单事项没有基本编码（只有地方编码），未关联基本目录事项。"
+    per_file = True
 
     def check(self, entry: Entry, item: Item, ctx: Context) -> Iterator[Finding]:
         if not isinstance(item, ImplementationItem) or item.basic_code:

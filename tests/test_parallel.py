@@ -1,0 +1,29 @@
+"""Large catalogs are loaded and checked on all cores; the result must not depend on it."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from benchmarks.generate import generate
+from catalog_cli import engine
+from catalog_cli.engine import Options, validate
+
+
+def test_parallel_and_serial_runs_agree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = tmp_path / "cat"
+    generate(engine.PARALLEL_MIN_FILES + 200, root)
+    items = sorted((root / "items" / "implementation").rglob("*.yaml"))
+    # some findings of every kind: per-file, catalog-wide, load problems
+    items[0].write_text("a: [1\n", encoding="utf-8")
+    text = items[1].read_text(encoding="utf-8")
+    items[1].write_text(text.replace("visits: 0", "visits: 2"), encoding="utf-8")
+    shutil.copy(items[2], items[2].with_name("copy.yaml"))
+    parallel = validate(Options(cwd=root, use_cache=False), duplicates=True)
+    monkeypatch.setattr(engine.os, "cpu_count", lambda: 1)
+    serial = validate(Options(cwd=root, use_cache=False), duplicates=True)
+    assert [f.to_dict() for f in parallel.findings] == [f.to_dict() for f in serial.findings]
+    codes = {f.code for f in serial.findings}
+    assert {"YML001", "ELE003", "COD006", "STD003"} <= codes, codes
