@@ -216,6 +216,9 @@ def load_entries(
         return _load_chunk(files)
     finally:
         _JOB = None
+        # The loaded catalog lives until the end of the run: move it out of the collector's
+        # sight, or every later collection walks millions of objects that cannot be garbage.
+        gc.freeze()
         if gc_was_enabled:
             gc.enable()
 
