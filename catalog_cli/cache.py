@@ -22,7 +22,7 @@ from catalog_cli import __version__
 from catalog_cli.findings import Finding, Location, Severity
 
 CACHE_DIR = ".catalog-cache"
-FORMAT = 2  # bump when the cached body changes shape
+FORMAT = 3  # bump when the cached body changes shape
 
 
 def _hash_tree(h: Any, directory: Path) -> None:
@@ -64,18 +64,20 @@ def _path(root: Path) -> Path:
 
 
 def load(root: Path, key: str) -> dict[str, Any] | None:
-    """The cached result for ``key``, or None when absent, stale or damaged."""
+    """The cached result for ``key``, or None when absent, stale or damaged.
+
+    The file is one header line (key and the body's sha256) and the body (JSON), so that a
+    stale cache is rejected before parsing and a damaged one by its digest.
+    """
     try:
         raw = _path(root).read_bytes()
-        envelope = json.loads(raw)
-        body = envelope["body"]
-        if envelope.get("key") != key:
-            return None
-        if envelope.get("digest") != hashlib.sha256(body.encode()).hexdigest():
+        head, _, body = raw.partition(b"\n")
+        header = json.loads(head)
+        if header.get("key") != key or header.get("digest") != hashlib.sha256(body).hexdigest():
             return None
         data: dict[str, Any] = json.loads(body)
         return data
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
 
 
@@ -87,14 +89,12 @@ def store(root: Path, key: str, data: dict[str, Any]) -> None:
         ignore = directory / ".gitignore"
         if not ignore.exists():
             ignore.write_text("*\n", encoding="utf-8")
-        body = json.dumps(data, ensure_ascii=False)
-        envelope = json.dumps(
-            {"key": key, "digest": hashlib.sha256(body.encode()).hexdigest(), "body": body}
-        )
+        body = json.dumps(data, ensure_ascii=False).encode()
+        header = json.dumps({"key": key, "digest": hashlib.sha256(body).hexdigest()}).encode()
         fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".json")
         try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(envelope)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(header + b"\n" + body)
             Path(tmp).replace(_path(root))
         except OSError:
             with contextlib.suppress(OSError):

@@ -75,13 +75,17 @@ def test_forged_findings_with_a_wrong_digest_are_not_believed(make_catalog: Make
     root = _catalog(make_catalog)
     expected = _dicts(_run(root))
     cache_file = root / CACHE_DIR / "last-run.json"
-    envelope = json.loads(cache_file.read_text(encoding="utf-8"))
-    body = json.loads(envelope["body"])
-    body["findings"] = []
-    envelope["body"] = json.dumps(body)
-    cache_file.write_text(json.dumps(envelope), encoding="utf-8")
+    head, _, raw_body = cache_file.read_bytes().partition(b"\n")
+    body = json.loads(raw_body)
+    body["findings"] = []  # forged: the header's digest no longer matches
+    cache_file.write_bytes(head + b"\n" + json.dumps(body).encode())
     again = _run(root)
     assert not again.cached and _dicts(again) == expected
+    # the same forgery with a matching digest but another key is not believed either
+    header = json.loads(head)
+    header["key"] = "0" * 64
+    cache_file.write_bytes(json.dumps(header).encode() + b"\n" + raw_body)
+    assert not _run(root).cached
 
 
 def test_options_and_no_cache(make_catalog: MakeCatalog) -> None:
