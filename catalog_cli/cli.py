@@ -32,8 +32,9 @@ EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
 app = typer.Typer(
     name="catalog",
-    help="Keep a catalog of government service items (政务服务事项) same item, same standard, "
-    "same code: validate item files, find duplicates across levels, import and export.",
+    help="Keep a catalog of government service items (政务服务事项) to one rule: same item, same "
+    "standard, same code (同一事项、同一标准、同一编码). Validate item files, find duplicates "
+    "across levels, import spreadsheets.",
     context_settings={"help_option_names": ["-h", "--help"]},
     rich_markup_mode="rich",
     pretty_exceptions_enable=False,
