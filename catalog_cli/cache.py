@@ -101,10 +101,6 @@ def store(root: Path, key: str, data: dict[str, Any]) -> None:
                 Path(tmp).unlink()
 
 
-def finding_to_json(f: Finding) -> dict[str, Any]:
-    return f.to_dict()
-
-
 def finding_from_json(d: dict[str, Any]) -> Finding:
     return Finding(
         code=d["code"],

@@ -141,13 +141,6 @@ def profile_of(item: Item) -> str:
     return "implementation" if item.basic_code else "local"
 
 
-def code_of(item: Item) -> str | None:
-    """The item's own identifying code: basic, implementation or local code."""
-    if isinstance(item, BasicItem):
-        return item.basic_code
-    return item.implementation_code or item.local_code or None
-
-
 @dataclass(slots=True)
 class Entry:
     """A document and, when it could be modelled, its item."""

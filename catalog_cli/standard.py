@@ -163,9 +163,6 @@ class Regions:
         table = {2: self.provinces, 4: self.cities, 6: self.areas, 9: self.streets}.get(len(c))
         return table.get(c) if table is not None else None
 
-    def province_of(self, code: str) -> str:
-        return code[:2]
-
     @cached_property
     def place_names(self) -> frozenset[str]:
         """Full names with their suffix (广安区, 辽宁省), for the place-name-in-item-name rule."""

@@ -48,7 +48,9 @@ class DupRule(CatalogRule):
 
     def check(self, catalog: Catalog, ctx: Context) -> Iterator[Finding]:
         result = dupes_for(catalog, ctx)
-        entries = {e.path: e for e in catalog.entries}
+        entries = catalog.memo.get("entries-by-path")
+        if entries is None:  # shared by the nine DUP rules of one run
+            entries = catalog.memo["entries-by-path"] = {e.path: e for e in catalog.entries}
         for p in result.pairs:
             if CODES.get(p.cls) != self.code:
                 continue
