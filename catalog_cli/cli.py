@@ -9,26 +9,30 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, NoReturn, TypeVar
+from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
 from rich.markdown import Markdown
 from rich.table import Table
 
-from catalog_cli import __version__
-from catalog_cli.config import ConfigError
+from catalog_cli import __version__, cli_authoring, cli_browse, cli_export, cli_history
+from catalog_cli.clisupport import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    Lang,
+    LangOpt,
+    err_console,
+    fail,
+    guarded,
+)
 from catalog_cli.engine import Options, check, open_session, validate
 from catalog_cli.findings import Finding, Severity
 from catalog_cli.outputs import OutputError, default_format, parse_outputs, write_outputs
 from catalog_cli.reporters import REPORTERS, Report, RuleInfo
-from catalog_cli.rules import Rule, RuleLoadError
-from catalog_cli.standard import StandardError
-
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+from catalog_cli.rules import Rule
 
 app = typer.Typer(
     name="catalog",
@@ -41,38 +45,6 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-
-err_console = Console(stderr=True, highlight=False, soft_wrap=True)
-T = TypeVar("T")
-
-
-class Lang(StrEnum):
-    zh = "zh"
-    en = "en"
-
-
-def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
-    """Print ``catalog: error: …`` on stderr and exit (2 by default)."""
-    err_console.print(f"[bold red]catalog: error:[/] {message}", markup=True, soft_wrap=True)
-    raise typer.Exit(code)
-
-
-def guarded(fn: Callable[[], T]) -> T:
-    """Turn configuration problems into exit 2 and bugs into exit 3, never a traceback."""
-    try:
-        return fn()
-    except (ConfigError, StandardError, RuleLoadError) as exc:
-        fail(str(exc))
-    except (typer.Exit, typer.Abort, KeyboardInterrupt):
-        raise
-    except Exception as exc:  # a bug: say so briefly, and how to get the details
-        if os.environ.get("CATALOG_DEBUG"):
-            raise
-        fail(
-            f"internal error: {exc!r}. This is a bug; please report it with the command you ran. "
-            "Set CATALOG_DEBUG=1 to see the traceback.",
-            EXIT_INTERNAL,
-        )
 
 
 def _version(value: bool) -> None:
@@ -129,9 +101,6 @@ OutputOpt = Annotated[
         "e.g. --output sarif=catalog.sarif --output junit=catalog.xml.",
         show_default=False,
     ),
-]
-LangOpt = Annotated[
-    Lang, typer.Option("--lang", help="Language of messages and hints (中文 by default).")
 ]
 StrictOpt = Annotated[
     bool, typer.Option("--strict", help="Exit 1 on warnings too, not only on errors.")
@@ -499,6 +468,16 @@ def _in_catalog() -> bool:
     from catalog_cli.config import find_root
 
     return find_root(Path.cwd()) is not None
+
+
+# Each area's commands live in their own module; they merge into the one `catalog` command.
+for _commands in (
+    cli_export.commands,
+    cli_history.commands,
+    cli_authoring.commands,
+    cli_browse.commands,
+):
+    app.add_typer(_commands)
 
 
 def main() -> None:

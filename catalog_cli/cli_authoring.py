@@ -1,0 +1,10 @@
+"""Authoring commands: ``new`` and ``fmt`` (issue 7).
+
+Only option parsing lives here; the work is done by modules the commands call.
+"""
+
+from __future__ import annotations
+
+import typer
+
+commands = typer.Typer()

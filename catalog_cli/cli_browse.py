@@ -1,0 +1,10 @@
+"""Browsing commands: ``show``, ``search`` and ``stats`` (issue 7).
+
+Only option parsing lives here; the work is done by modules the commands call.
+"""
+
+from __future__ import annotations
+
+import typer
+
+commands = typer.Typer()
