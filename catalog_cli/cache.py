@@ -1,10 +1,24 @@
-"""A result cache for re-checking an unchanged catalog: ``.catalog-cache/`` at the catalog root.
+"""Caches for re-checking a catalog: ``.catalog-cache/`` at the catalog root (git-ignored).
 
-The key covers everything a run's findings depend on: the tool's version, the content of every
-standard and rule file in use, the configuration, the options, and the (path, size, mtime_ns)
-of every input file — the same "stat" test git uses to notice edits. Any difference, and the
-run is done in full. The cache file carries a digest of its own content and is replaced
-atomically, so a corrupt, stale or half-written cache is ignored, never believed.
+Two layers, both keyed by a *context* digest of everything besides the item files that a result
+depends on (the tool's version and source, the standard, the rule files, the configuration, the
+language and the rules selected):
+
+- the **run cache** (``last-run.bin``) answers a run in which nothing changed: its key adds the
+  (path, size, mtime_ns, inode) of every input file, the same "stat" test git uses to notice
+  edits;
+- the **item cache** (``items.idx`` and ``items/``) keeps every file's loaded document, item and
+  per-file findings, keyed by the SHA-1 of the file's bytes, so that after an edit only the
+  changed files are parsed again. Its index maps each path to the stat it had and the digest of
+  its content; a file whose stat differs is read and hashed again, and its record is used only
+  when the digests are equal.
+
+Every cache file is checked before it is believed: the run cache and the index carry a SHA-256 of
+their body, and a shard of the item cache is named by the SHA-256 of its bytes. Files are
+replaced atomically, a record must name the path and content digest it is used for, and anything
+missing, stale, damaged or written by a concurrent run is ignored (the file is parsed again), so
+no cache can change a result. The shards are pickles: like the catalog's own rule files, which
+the tool runs, the folder is trusted not to be written by an attacker.
 """
 
 from __future__ import annotations
@@ -12,17 +26,28 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import marshal
 import os
-import tempfile
-from collections.abc import Iterable
+import pickle
+import stat as stat_mod
+import time
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from catalog_cli import __version__
 from catalog_cli.findings import Finding, Location, Severity
+from catalog_cli.writer import write_atomic_bytes
 
 CACHE_DIR = ".catalog-cache"
-FORMAT = 3  # bump when the cached body changes shape
+RUN_FILE = "last-run.bin"
+INDEX_FILE = "items.idx"
+SHARDS_DIR = "items"
+FORMAT = 4  # bump when a cached body changes shape
+RACY_NS = 2_000_000_000  # a file written this recently may change again within the same mtime
+MAX_SHARDS = 256  # more (each edit adds one): the next run rewrites the item cache in full
+
+Stat = tuple[int, ...]  # see file_stats
 
 
 def _hash_tree(h: Any, directory: Path) -> None:
@@ -32,16 +57,14 @@ def _hash_tree(h: Any, directory: Path) -> None:
             h.update(p.read_bytes())
 
 
-def run_key(
+def context_digest(
     *,
     standard_dirs: Iterable[Path],
     rule_dirs: Iterable[Path],
     config_json: str,
     options: dict[str, Any],
-    files: list[Path],
-    extra_files: Iterable[Path] = (),
 ) -> str:
-    """A digest of every input of a run; equal keys mean equal findings."""
+    """A digest of every input of a run except the item files themselves."""
     h = hashlib.sha256()
     h.update(f"catalog {__version__} cache {FORMAT}\n".encode())
     for d in [*standard_dirs, *rule_dirs]:
@@ -50,67 +73,214 @@ def run_key(
             _hash_tree(h, d)
     h.update(config_json.encode())
     h.update(json.dumps(options, sort_keys=True, default=str).encode())
-    for f in [*files, *extra_files]:
-        try:
-            st = os.lstat(f)
-            h.update(f"{f}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ino}\n".encode())
-        except OSError:
-            h.update(f"{f}\0missing\n".encode())
     return h.hexdigest()
 
 
-def _path(root: Path) -> Path:
-    return root / CACHE_DIR / "last-run.json"
+def file_stats(paths: Sequence[str]) -> list[Stat]:
+    """A stat of each path that changes whenever its content or the loader's view of it can.
 
-
-def load(root: Path, key: str) -> dict[str, Any] | None:
-    """The cached result for ``key``, or None when absent, stale or damaged.
-
-    The file is one header line (key and the body's sha256) and the body (JSON), so that a
-    stale cache is rejected before parsing and a damaged one by its digest.
+    ``(size, mtime_ns, inode)``; a symlink adds its target's, since the link's own stat says
+    nothing about the content; ``(-1,)`` for a missing file.
     """
+    out: list[Stat] = []
+    lstat = os.lstat
+    for p in paths:
+        try:
+            st = lstat(p)
+            if stat_mod.S_ISLNK(st.st_mode):
+                target = os.stat(p)  # noqa: PTH116 - strings on purpose
+                out.append((-2, st.st_ino, target.st_size, target.st_mtime_ns, target.st_ino))
+            else:
+                out.append((st.st_size, st.st_mtime_ns, st.st_ino))
+        except OSError:
+            out.append((-1,))
+    return out
+
+
+def racy(stats: Iterable[Stat], since_ns: int) -> bool:
+    """Whether a file was modified within RACY_NS before ``since_ns`` (or after it)."""
+    return any(_mtime(s) > since_ns - RACY_NS for s in stats)
+
+
+def _mtime(s: Stat) -> int:
+    return s[3] if s[0] == -2 else s[1] if len(s) > 1 else 0
+
+
+def run_key(
+    context: str, options: dict[str, Any], paths: Sequence[str], stats: Sequence[Stat]
+) -> str:
+    """The run cache's key: the context, the options and the stat of every input file."""
+    h = hashlib.sha256(context.encode())
+    h.update(json.dumps(options, sort_keys=True, default=str).encode())
+    h.update(marshal.dumps((list(paths), list(stats))))
+    return h.hexdigest()
+
+
+def _read_checked(path: Path, key: str) -> bytes | None:
+    """The body of a ``header line + body`` file whose header names ``key`` and the body's digest."""
     try:
-        raw = _path(root).read_bytes()
+        raw = path.read_bytes()
         head, _, body = raw.partition(b"\n")
         header = json.loads(head)
         if header.get("key") != key or header.get("digest") != hashlib.sha256(body).hexdigest():
             return None
-        data: dict[str, Any] = json.loads(body)
-        return data
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return body
+    except (OSError, ValueError, AttributeError):
         return None
 
 
-def store(root: Path, key: str, data: dict[str, Any]) -> None:
-    """Write atomically; a cache that cannot be written is silently skipped (it is only a cache)."""
+def _write_checked(root: Path, name: str, key: str, body: bytes) -> None:
+    """Write ``name`` atomically; a cache that cannot be written is skipped (it is only a cache)."""
     directory = root / CACHE_DIR
     with contextlib.suppress(OSError):
         directory.mkdir(exist_ok=True)
         ignore = directory / ".gitignore"
         if not ignore.exists():
             ignore.write_text("*\n", encoding="utf-8")
-        body = json.dumps(data, ensure_ascii=False).encode()
         header = json.dumps({"key": key, "digest": hashlib.sha256(body).hexdigest()}).encode()
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".json")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(header + b"\n" + body)
-            Path(tmp).replace(_path(root))
-        except OSError:
-            with contextlib.suppress(OSError):
-                Path(tmp).unlink()
+        write_atomic_bytes(directory / name, header + b"\n" + body, known_dir=True)
 
 
-def finding_from_json(d: dict[str, Any]) -> Finding:
+def _finding_tuple(f: Finding) -> tuple[Any, ...]:
+    related = tuple((r.path, r.line, r.column) for r in f.related)
+    return (f.code, f.rule, f.severity.value, f.message, f.path, f.line, f.column, f.pointer,
+            f.hint, related)  # fmt: skip
+
+
+_SEVERITY = {s.value: s for s in Severity}  # a third of the cost of Severity(value)
+
+
+def _finding(t: tuple[Any, ...]) -> Finding:
+    code, rule, sev, message, path, line, column, pointer, hint, related = t
     return Finding(
-        code=d["code"],
-        rule=d["rule"],
-        severity=Severity(d["severity"]),
-        message=d["message"],
-        path=d["path"],
-        line=d["line"],
-        column=d["column"],
-        pointer=d["pointer"],
-        hint=d["hint"],
-        related=tuple(Location(r["path"], r["line"], r["column"]) for r in d["related"]),
+        code, rule, _SEVERITY[sev], message, path, line, column, pointer, hint,
+        tuple(Location(*r) for r in related) if related else (),
+    )  # fmt: skip
+
+
+def load(root: Path, key: str) -> dict[str, Any] | None:
+    """The cached result of a run with this key (``paths``, ``findings``, ``references``), or None."""
+    body = _read_checked(root / CACHE_DIR / RUN_FILE, key)
+    if body is None:
+        return None
+    try:
+        paths, findings, references = marshal.loads(body)
+        return {
+            "paths": paths,
+            "findings": [_finding(t) for t in findings],
+            "references": {p: set(c) for p, c in references.items()},
+        }
+    except (ValueError, TypeError, EOFError, AttributeError, KeyError):
+        return None
+
+
+def store(
+    root: Path,
+    key: str,
+    paths: list[str],
+    findings: list[Finding],
+    references: dict[str, set[str]],
+) -> None:
+    """Remember a run's result under ``key``."""
+    body = marshal.dumps(
+        (
+            paths,
+            [_finding_tuple(f) for f in findings],
+            {p: sorted(c) for p, c in references.items()},
+        )
     )
+    _write_checked(root, RUN_FILE, key, body)
+
+
+class ItemCache:
+    """The per-file layer: records ``(entry, findings)`` in shards, found through an index.
+
+    Records are opaque here (the engine pickles them); a record is used for a path only when
+    ``check(record)`` confirms it is that path's and content's record.
+    """
+
+    def __init__(self, root: Path, context: str) -> None:
+        self.root = root
+        self.context = context
+        self.shards = root / CACHE_DIR / SHARDS_DIR
+        # path → (stat, content digest, shard); stat () when it must not be trusted
+        self.index: dict[str, tuple[Stat, str, str]] = {}
+        body = _read_checked(root / CACHE_DIR / INDEX_FILE, context)
+        if body is not None:
+            with contextlib.suppress(ValueError, TypeError, EOFError):
+                index = marshal.loads(body)
+                if isinstance(index, dict):
+                    self.index = index
+        self.new_index: dict[str, tuple[Stat, str, str]] = {}
+
+    def known(
+        self, rels: Sequence[str], paths: Sequence[str], stats: Sequence[Stat]
+    ) -> Iterator[tuple[int, str, str]]:
+        """``(position, content digest, shard)`` of every file whose record should still apply.
+
+        A file whose stat changed is hashed again: touched but unchanged files stay cached.
+        """
+        for i, rel in enumerate(rels):
+            found = self.index.get(rel)
+            if found is None:
+                continue
+            st, digest, shard = found
+            if not st or st != stats[i]:
+                try:
+                    with open(paths[i], "rb") as fh:  # noqa: PTH123 - strings on purpose
+                        digest_now = hashlib.sha1(fh.read()).hexdigest()
+                except OSError:
+                    continue
+                if digest_now != digest:
+                    continue
+            yield i, digest, shard
+
+    def read_shard(self, name: str) -> Any:
+        """The unpickled content of a shard, or None when it is missing or damaged."""
+        try:
+            raw = (self.shards / name).read_bytes()
+        except OSError:
+            return None
+        if hashlib.sha256(raw).hexdigest() != name:
+            return None
+        try:
+            return pickle.loads(raw)
+        except Exception:
+            return None
+
+    def write_shard(self, raw: bytes) -> str:
+        """Store pickled records; returns the shard's name ('' when it cannot be written)."""
+        name = hashlib.sha256(raw).hexdigest()
+        try:
+            self.shards.mkdir(parents=True, exist_ok=True)
+            if not (self.shards / name).exists():
+                write_atomic_bytes(self.shards / name, raw, known_dir=True)
+        except OSError:
+            return ""
+        return name
+
+    def remember(self, rel: str, st: Stat, digest: str, shard: str, since_ns: int) -> None:
+        """Record where ``rel``'s record is, trusting its stat only when it is not racy."""
+        if shard and digest:
+            trusted = st if _mtime(st) and _mtime(st) <= since_ns - RACY_NS else ()
+            self.new_index[rel] = (trusted, digest, shard)
+
+    def fragmented(self) -> bool:
+        return len({s for _, _, s in self.index.values()}) > MAX_SHARDS
+
+    def save(self) -> None:
+        """Write the new index and delete the shards it no longer needs."""
+        body = marshal.dumps(self.new_index)
+        _write_checked(self.root, INDEX_FILE, self.context, body)
+        used = {s for _, _, s in self.new_index.values()}
+        # An unused shard may be one a concurrent run is about to name in its index: deleting
+        # it only costs that run's next start a re-parse of those files, never a wrong result.
+        stale_tmp = time.time() - 3600
+        with contextlib.suppress(OSError):
+            for entry in os.scandir(self.shards):
+                with contextlib.suppress(OSError):
+                    if entry.name.startswith("."):
+                        if entry.stat().st_mtime < stale_tmp:  # left by a killed run
+                            os.unlink(entry.path)  # noqa: PTH108
+                    elif entry.name not in used:
+                        os.unlink(entry.path)  # noqa: PTH108

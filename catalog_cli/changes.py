@@ -40,6 +40,22 @@ def _repo(root: Path) -> Any:
         return None
 
 
+def missing_ref_message(ref: str, *, shallow: bool) -> str:
+    """What to say when a git reference is not found: how to fetch it (CI clones are shallow)."""
+    remote, _, branch = ref.partition("/")
+    fetch = (
+        f"git fetch --depth=1 {remote} {branch}:refs/remotes/{remote}/{branch}"
+        if branch
+        else f"git fetch origin {ref}"
+    )
+    return (
+        f"git reference '{ref}' not found"
+        + (" (this is a shallow clone)" if shallow else "")
+        + f"; fetch it first, e.g. `{fetch}`, or in GitHub Actions use "
+        "actions/checkout with fetch-depth: 0"
+    )
+
+
 def changes_since(root: Path, ref: str) -> Changes:
     """Files changed in the working tree (committed or not, and untracked) since ``ref``."""
     repo = _repo(root)
@@ -54,18 +70,7 @@ def changes_since(root: Path, ref: str) -> Changes:
         repo.git.rev_parse("--verify", "--quiet", f"{ref}^{{commit}}")
     except git.GitCommandError as exc:
         shallow = (Path(repo.git_dir) / "shallow").exists()
-        remote, _, branch = ref.partition("/")
-        fetch = (
-            f"git fetch --depth=1 {remote} {branch}:refs/remotes/{remote}/{branch}"
-            if branch
-            else f"git fetch origin {ref}"
-        )
-        raise ConfigError(
-            f"git reference '{ref}' not found"
-            + (" (this is a shallow clone)" if shallow else "")
-            + f"; fetch it first, e.g. `{fetch}`, or in GitHub Actions use "
-            "actions/checkout with fetch-depth: 0"
-        ) from exc
+        raise ConfigError(missing_ref_message(ref, shallow=shallow)) from exc
     top = Path(str(repo.working_tree_dir))
     prefix = root.resolve().relative_to(top.resolve()).as_posix()
     prefix = "" if prefix == "." else prefix + "/"

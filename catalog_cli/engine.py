@@ -11,8 +11,9 @@ import fnmatch
 import gc
 import multiprocessing as mp
 import os
+import pickle
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -23,7 +24,7 @@ from catalog_cli import cache
 from catalog_cli.config import Config, ConfigError, find_root, load_config
 from catalog_cli.fastpath import load_file
 from catalog_cli.findings import Finding, Severity
-from catalog_cli.loader import Document, iter_yaml_files, load_document, relative
+from catalog_cli.loader import Document, load_document, relative, yaml_file_names
 from catalog_cli.models import Entry, ImplementationItem, build_entry
 from catalog_cli.rules import (
     Catalog,
@@ -115,26 +116,52 @@ def open_session(start: Path) -> Session:
 
 def item_files(session: Session, paths: list[Path]) -> list[Path]:
     """The item files to check: the given paths, or the configured ones under the root."""
+    return [Path(n) for n in _item_names(session, paths)]
+
+
+def _item_names(session: Session, paths: list[Path]) -> list[str]:
+    """:func:`item_files` as strings (a validation needs no pathlib object per file)."""
     bases = paths or [session.root / p for p in session.config.paths]
-    files: list[Path] = []
+    names: list[str] = []
+    exclude = session.config.exclude
+    rel = _relative_name(session.root)
     for base in bases:
         if not base.exists() and not base.is_symlink():
             raise ConfigError(f"path does not exist: {base}")
-        exclude = session.config.exclude
-        files.extend(
-            f
-            for f in iter_yaml_files(base)
-            if not exclude
-            or not any(fnmatch.fnmatch(relative(f, session.root), pat) for pat in exclude)
-        )
-    unique = files if len(bases) == 1 else sorted(set(files))  # one walk is sorted and unique
-    if not unique:
+        found = yaml_file_names(base)
+        if exclude:
+            found = [n for n in found if not any(fnmatch.fnmatch(rel(n), p) for p in exclude)]
+        names.extend(found)
+    if not names:
         where = ", ".join(relative(b, session.root) for b in bases)
         raise ConfigError(f"no item files (*.yaml, *.yml) found under {where}")
-    return unique
+    return names if len(bases) == 1 else _path_sorted(set(names))  # one walk: sorted, unique
+
+
+def _path_sorted(names: Iterable[str]) -> list[str]:
+    """Sorted as the Path objects would sort (by parts; "a/b" before "a-c")."""
+    return sorted(names, key=lambda n: n.split(os.sep))  # noqa: PTH206 - strings on purpose
+
+
+def _relative_name(root: Path) -> Callable[[str], str]:
+    """``loader.relative`` for path strings of the file walk (the same result, no pathlib)."""
+    base = str(root.absolute())
+    prefix = base.rstrip(os.sep) + os.sep
+    cwd = os.getcwd()  # noqa: PTH109 - strings on purpose
+
+    def rel(name: str) -> str:
+        full = name if os.path.isabs(name) else os.path.join(cwd, name)  # noqa: PTH117, PTH118
+        if full.startswith(prefix):
+            return full[len(prefix) :].replace(os.sep, "/")
+        return "." if full == base else relative(Path(name), root)
+
+    return rel
 
 
 PARALLEL_MIN_FILES = 400  # below this, starting worker processes costs more than it saves
+
+# One file's loaded entry and the findings of the per-file rules on it.
+Record = tuple[Entry, list[Finding]]
 
 
 @dataclass
@@ -146,31 +173,99 @@ class _Job:
     standard: Standard
     lang: str
     rules: list[type[Rule]]
+    relative: Callable[[str], str]
 
 
 _JOB: _Job | None = None
 
 
-def _per_file(rules: list[type[Rule]]) -> list[type[Rule]]:
+def _per_file(rules: Sequence[type[Rule]]) -> list[type[Rule]]:
     return [r for r in rules if r.per_file and issubclass(r, DocumentRule | ItemRule)]
 
 
-def _load_chunk(files: list[Path]) -> tuple[list[Entry], list[Finding]]:
+def _load_records(names: list[str]) -> list[Record]:
     """Load, model and run the per-file rules on some files (in a worker, or in-process)."""
     job = _JOB
     assert job is not None
-    # the fast path only when it provably yields load_document's result (catalog_cli/fastpath.py)
-    entries = [build_entry(load_file(f, job.root, job.max_bytes)) for f in files]
     ctx = Context(job.standard, job.root, job.lang, None)
     instances = [r() for r in job.rules]
-    findings: list[Finding] = []
-    for entry in entries:
+    records: list[Record] = []
+    for name in names:
+        # the fast path only when it provably yields load_document's result (catalog_cli/fastpath.py)
+        doc = load_file(Path(name), job.root, job.max_bytes, job.relative(name))
+        entry = build_entry(doc)
+        findings: list[Finding] = []
         for rule in instances:
             if isinstance(rule, DocumentRule):
                 findings.extend(rule.check(entry, ctx))
             elif isinstance(rule, ItemRule) and entry.item is not None:
                 findings.extend(rule.check(entry, entry.item, ctx))
-    return entries, findings
+        records.append((entry, findings))
+    return records
+
+
+def _load_chunk(names: list[str]) -> bytes:
+    # Pickled here rather than by the pool so that the parent can keep the very bytes as a
+    # shard of the item cache (catalog_cli/cache.py) without pickling the records again.
+    return pickle.dumps(_load_records(names), pickle.HIGHEST_PROTOCOL)
+
+
+def _load_chunks(
+    session: Session,
+    names: list[str],
+    rules: Sequence[type[Rule]],
+    lang: str,
+    jobs: int | None,
+    *,
+    want_bytes: bool,
+) -> Iterator[tuple[bytes | None, list[Record]]]:
+    """The records of ``names`` chunk by chunk, in order, on all cores; with their pickled
+    bytes when ``want_bytes``.
+
+    Parsing and per-file checks are CPU-bound and independent, so large catalogs are split into
+    chunks for worker processes (forked, so they inherit the standard and the rule classes,
+    including a catalog's own rule files).
+    """
+    global _JOB  # noqa: PLW0603 - forked workers inherit it: nothing to pickle per chunk
+    _JOB = _Job(
+        session.root,
+        session.config.max_file_size,
+        session.standard,
+        lang,
+        _per_file(rules),
+        _relative_name(session.root),
+    )
+    workers = jobs or os.cpu_count() or 1
+    # The collector would scan the growing heap of parsed items over and over: pause it.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        chunks = [names]
+        done = 0
+        if (
+            workers > 1
+            and len(names) >= PARALLEL_MIN_FILES
+            and "fork" in mp.get_all_start_methods()
+        ):
+            size = max(64, len(names) // (workers * 8))
+            chunks = [names[i : i + size] for i in range(0, len(names), size)]
+            try:
+                with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
+                    for raw in pool.map(_load_chunk, chunks):
+                        done += 1
+                        yield (raw if want_bytes else None), pickle.loads(raw)
+            except (OSError, BrokenProcessPool):  # no semaphores (some sandboxes), a killed
+                pass  # worker: the chunks not yet done are done here, on one core
+        for chunk in chunks[done:]:
+            records = _load_records(chunk)
+            yield (pickle.dumps(records, pickle.HIGHEST_PROTOCOL) if want_bytes else None), records
+    finally:
+        _JOB = None
+        # The loaded catalog lives until the end of the run: move it out of the collector's
+        # sight, or every later collection walks millions of objects that cannot be garbage.
+        gc.freeze()
+        if gc_was_enabled:
+            gc.enable()
 
 
 def load_entries(
@@ -183,44 +278,75 @@ def load_entries(
 ) -> tuple[list[Entry], list[Finding]]:
     """Load and model every file and run the per-file ``rules`` on it, on all cores.
 
-    Parsing and per-file checks are CPU-bound and independent, so large catalogs are split into
-    chunks for worker processes (forked, so they inherit the standard and the rule classes,
-    including a catalog's own rule files). Returns the entries and the per-file findings.
+    Returns the entries (in the order of ``files``) and the per-file findings.
     """
-    global _JOB  # noqa: PLW0603 - forked workers inherit it: nothing to pickle per chunk
-    _JOB = _Job(
-        session.root, session.config.max_file_size, session.standard, lang, _per_file(list(rules))
-    )
-    workers = jobs or os.cpu_count() or 1
-    # The collector would scan the growing heap of parsed items over and over: pause it.
+    entries: list[Entry] = []
+    findings: list[Finding] = []
+    names = [str(f) for f in files]
+    for _, records in _load_chunks(session, names, rules, lang, jobs, want_bytes=False):
+        for entry, found in records:
+            entries.append(entry)
+            findings.extend(found)
+    return entries, findings
+
+
+def _load_cached(
+    session: Session,
+    names: list[str],
+    stats: list[cache.Stat],
+    context: str,
+    rules: Sequence[type[Rule]],
+    lang: str,
+    since_ns: int,
+) -> tuple[list[Entry], list[Finding]]:
+    """:func:`load_entries` through the item cache: only new and changed files are parsed."""
+    store = cache.ItemCache(session.root, context)
+    rel = _relative_name(session.root)
+    rels = [rel(n) for n in names]
+    records: list[Record | None] = [None] * len(names)
+    by_shard: dict[str, list[tuple[int, str]]] = {}
+    for i, digest, shard in store.known(rels, names, stats):
+        by_shard.setdefault(shard, []).append((i, digest))
     gc_was_enabled = gc.isenabled()
-    gc.disable()
+    gc.disable()  # as in _load_chunks: unpickling builds the whole catalog
     try:
-        if (
-            workers > 1
-            and len(files) >= PARALLEL_MIN_FILES
-            and "fork" in mp.get_all_start_methods()
-        ):
-            size = max(64, len(files) // (workers * 8))
-            chunks = [files[i : i + size] for i in range(0, len(files), size)]
-            try:
-                with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
-                    entries: list[Entry] = []
-                    findings: list[Finding] = []
-                    for part, found in pool.map(_load_chunk, chunks):
-                        entries.extend(part)
-                        findings.extend(found)
-                    return entries, findings
-            except (OSError, BrokenProcessPool):  # no semaphores here (some sandboxes): one core
-                pass
-        return _load_chunk(files)
+        for shard, wanted in by_shard.items():
+            found = store.read_shard(shard)
+            if not isinstance(found, list):
+                continue
+            by_rel = {r[0].doc.relpath: r for r in found}
+            for i, digest in wanted:
+                record = by_rel.get(rels[i])
+                # a record is believed only for the path and the content it was made from
+                if record is not None and record[0].doc.sha == digest:
+                    records[i] = record
+                    store.remember(rels[i], stats[i], digest, shard, since_ns)
     finally:
-        _JOB = None
-        # The loaded catalog lives until the end of the run: move it out of the collector's
-        # sight, or every later collection walks millions of objects that cannot be garbage.
-        gc.freeze()
         if gc_was_enabled:
             gc.enable()
+    missing = [i for i, r in enumerate(records) if r is None]
+    todo = iter(missing)
+    chunks = _load_chunks(session, [names[i] for i in missing], rules, lang, None, want_bytes=True)
+    for raw, part in chunks if missing else ():
+        shard = store.write_shard(raw) if raw is not None else ""
+        for record in part:
+            i = next(todo)
+            records[i] = record
+            store.remember(rels[i], stats[i], record[0].doc.sha, shard, since_ns)
+    done = [r for r in records if r is not None]
+    assert len(done) == len(names)
+    if store.fragmented():  # every edit adds a shard: after many, write them afresh
+        size = max(64, len(done) // 16)
+        for k in range(0, len(done), size):
+            part = done[k : k + size]
+            shard = store.write_shard(pickle.dumps(part, pickle.HIGHEST_PROTOCOL))
+            for i, (entry, _) in enumerate(part, k):
+                store.remember(rels[i], stats[i], entry.doc.sha, shard, since_ns)
+    store.save()
+    gc.freeze()  # as in _load_chunks
+    entries = [r[0] for r in done]
+    findings = [f for r in done for f in r[1]]
+    return entries, findings
 
 
 def run_rules(rules: list[type[Rule]], catalog: Catalog, ctx: Context) -> Iterator[Finding]:
@@ -307,34 +433,49 @@ def validate(
     rules = [
         r for r in selected_rules(session.rules, select, ignore) if duplicates or r.group != "dupes"
     ]
-    files = item_files(session, options.paths)
+    names = _item_names(session, options.paths)
     wanted: set[str] | None = None
     if options.paths:
         # Cross-file rules (links, four-same, uniqueness) need the rest of the catalog even when
         # only some files are checked (pre-commit passes just the changed ones): load it all,
         # report on the given files.
-        wanted = {relative(f, session.root) for f in files}
+        rel = _relative_name(session.root)
+        wanted = {rel(n) for n in names}
         with contextlib.suppress(ConfigError):  # no item folder: the given files are the catalog
-            files = sorted(set(files) | set(item_files(session, [])))
+            names = _path_sorted(set(names) | set(_item_names(session, [])))
     key: str | None = None
     if options.use_cache:
-        key = cache.run_key(
+        since_ns = time.time_ns()
+        stats = cache.file_stats(names)
+        context = cache.context_digest(
             standard_dirs=session.standard.directories,
             # the tool's own code too: an edited checkout must not be answered from the cache
             rule_dirs=[bundled_rules_dir(), session.root / "validators", Path(__file__).parent],
             config_json=session.config.model_dump_json(),
+            # what the item cache's records depend on: the files' own findings
             options={
+                "root": str(session.root.absolute()),
                 "lang": options.lang,
-                "rules": [r.code for r in rules],
-                "wanted": sorted(wanted) if wanted is not None else None,
+                "per_file": [r.code for r in _per_file(rules)],
             },
-            files=files,
-            extra_files=[session.root / "decisions.yaml"],
+        )
+        decisions = str(session.root / "decisions.yaml")
+        key = cache.run_key(
+            context,
+            {"rules": [r.code for r in rules], "wanted": sorted(wanted) if wanted else None},
+            [*names, decisions],
+            [*stats, *cache.file_stats([decisions])],
         )
         hit = cache.load(session.root, key)
         if hit is not None:
             return _from_cache(hit, session, rules)
-    entries, findings = load_entries(session, files, rules=rules, lang=options.lang)
+        entries, findings = _load_cached(
+            session, names, stats, context, rules, options.lang, since_ns
+        )
+    else:
+        entries, findings = load_entries(
+            session, [Path(n) for n in names], rules=rules, lang=options.lang
+        )
     catalog = Catalog(session.root, entries)
     ctx = Context(session.standard, session.root, options.lang, catalog)
     documents = {e.doc.relpath: e.doc for e in entries}
@@ -346,16 +487,8 @@ def validate(
     findings = override_severity(findings, session.config.severity)
     findings.sort(key=Finding.sort_key)
     refs = references(entries)
-    if key is not None and not _racy(files):
-        cache.store(
-            session.root,
-            key,
-            {
-                "paths": sorted(documents),
-                "findings": [f.to_dict() for f in findings],
-                "references": {p: sorted(c) for p, c in refs.items()},
-            },
-        )
+    if key is not None and not cache.racy(stats, since_ns):
+        cache.store(session.root, key, sorted(documents), findings, refs)
     return RunResult(
         session.root, findings, documents, len(documents), refs, session.standard, rules
     )
@@ -368,14 +501,6 @@ def references(entries: list[Entry]) -> dict[str, set[str]]:
         for e in entries
         if isinstance(e.item, ImplementationItem) and e.item.basic_code
     }
-
-
-def _racy(files: list[Path]) -> bool:
-    """A file written within the last two seconds may change again unseen in the same mtime."""
-    now = time.time_ns()
-    with contextlib.suppress(OSError):
-        return any(now - os.lstat(f).st_mtime_ns < 2_000_000_000 for f in files)
-    return True
 
 
 class _LazyDocuments(Mapping[str, Document]):
@@ -400,12 +525,17 @@ class _LazyDocuments(Mapping[str, Document]):
 
 
 def _from_cache(hit: dict[str, Any], session: Session, rules: list[type[Rule]]) -> RunResult:
-    findings = [cache.finding_from_json(d) for d in hit["findings"]]
     # every checked path, not only those with findings: junit has a test case per file
     docs = _LazyDocuments(session.root, set(hit["paths"]), session.config.max_file_size)
-    refs = {p: set(c) for p, c in hit["references"].items()}
     return RunResult(
-        session.root, findings, docs, len(docs), refs, session.standard, rules, cached=True
+        session.root,
+        hit["findings"],
+        docs,
+        len(docs),
+        hit["references"],
+        session.standard,
+        rules,
+        cached=True,
     )
 
 

@@ -214,31 +214,59 @@ def _value_events(v: str) -> tuple[Any, ...]:
     return (_plain((v if cut < 0 else v[:cut]).rstrip(" ")),)
 
 
-# Values repeat across item files (必要, "1", [3, 4], {value: 20, unit: 工作日}): their events
-# are memoised per process; None marks a value outside the subset.
-_VALUES: dict[str, tuple[Any, ...] | None] = {}
-_VALUES_MAX = 100_000
-
-
-def _value(v: str, out: list[Any]) -> None:
-    try:
-        events = _VALUES[v]
-    except KeyError:
-        try:
-            events = _value_events(v)
-        except _Reject:
-            events = None
-        if len(v) <= 200:  # long values are rarely repeated; keep the memo small
-            if len(_VALUES) >= _VALUES_MAX:
-                _VALUES.clear()
-            _VALUES[v] = events
-    if events is None:
-        raise _Reject
-    out.extend(events)
-
+# Lines repeat across item files (`charged: false`, `  - name: 受理`, `statutory_limit: {value:
+# 20, unit: 工作日}`): what a line says is memoised per process, keyed by the line itself, so
+# that most lines of a file cost one dict lookup. A line's information:
+# (column, is a `- ` item, key or None, key's column, value's column, value, value's events or
+# None when the value is still to come on later lines).
+_LineInfo = tuple[int, bool, str | None, int, int, str, tuple[Any, ...] | None]
+_SKIP: _LineInfo = (0, False, None, 0, 0, "", None)  # a blank or comment line
+_REFUSED: _LineInfo = (0, False, None, 0, 0, "", ())  # a line outside the subset
+_LINES: dict[str, _LineInfo] = {}
+_LINES_MAX = 50_000  # ~10 MB; unique lines (names, codes) churn through it
 
 # indent, `-` of a sequence item, `key:`, and the rest of the line (value or comment)
 _LINE = re.compile(r"( *)(?:(-)(?: +|\Z))?(?:([A-Za-z_][A-Za-z0-9_]*):(?: +|\Z))?(.*)\Z")
+
+
+def _line_info(line: str) -> _LineInfo:
+    m = _LINE.match(line)
+    if m is None:  # cannot happen (no CR or NEL gets here); never guess
+        return _REFUSED
+    indent, dash, key, value = m.groups()
+    if dash is None and key is None:
+        if not value or value[0] == "#":
+            return _SKIP
+        return _REFUSED  # a continuation line, `? key`, `---`, a quoted key...
+    events: tuple[Any, ...] | None = None
+    try:
+        if key is not None:
+            _key(key)
+        if value and value[0] != "#":
+            events = _value_events(value)
+    except _Reject:
+        return _REFUSED
+    kcol = m.start(3) if key is not None else 0
+    return (len(indent), dash is not None, key, kcol, m.start(4), value, events)
+
+
+def _lines(text: str) -> list[_LineInfo]:
+    """The information of every line of ``text``; _Reject when a line is outside the subset."""
+    memo = _LINES
+    out: list[_LineInfo] = []
+    append = out.append
+    for line in text.split("\n"):
+        info = memo.get(line)
+        if info is None:
+            info = _line_info(line)
+            if len(line) <= 200:  # long lines are rarely repeated; keep the memo small
+                if len(memo) >= _LINES_MAX:
+                    memo.clear()
+                memo[line] = info
+        if info is _REFUSED:
+            raise _Reject
+        append(info)
+    return out
 
 
 class _Marks:
@@ -305,18 +333,10 @@ def scan(text: str, marks: _Marks | None = None) -> list[Any]:
     frames: list[list[Any]] = []
     opened = -1  # column of a `key:` / `-` whose value is still to come (a nested block or null)
     opened_by_seq = False
-    match = _LINE.match
-    for lineno, line in enumerate(text.split("\n"), 1):
-        m = match(line)
-        if m is None:  # cannot happen (no CR or NEL gets here); never guess
-            raise _Reject
-        indent, dash, key, value = m.groups()
-        if dash is None and key is None:
-            if not value or value[0] == "#":
-                continue  # blank or comment line
-            raise _Reject  # a continuation line, `? key`, `---`, a quoted key...
-        col = len(indent)
-        is_seq = dash is not None
+    for lineno, info in enumerate(_lines(text), 1):
+        if info is _SKIP:
+            continue
+        col, is_seq, key, kcol, vcol, value, events = info
         pushed = False
         if opened >= 0:
             if col > opened or (col == opened and is_seq and not opened_by_seq):
@@ -357,24 +377,21 @@ def scan(text: str, marks: _Marks | None = None) -> list[Any]:
             raise _Reject
         ptr = marks.item() if marks is not None and is_seq else ""
         if key is None:  # `- value` or `-`
-            if not value or value[0] == "#":
+            if events is None:
                 opened, opened_by_seq = col, True
                 if marks is not None:
                     marks.pending, marks.empty = ptr, (lineno, col + 2)
             else:
-                _value(value, out)
+                out.extend(events)
                 if marks is not None:
-                    marks.value(ptr, value, lineno, m.start(4))
+                    marks.value(ptr, value, lineno, vcol)
             continue
-        _key(key)
         if is_seq:  # a mapping inside the item: `- k: v`
-            kcol = m.start(3)
             frames.append([kcol, False, {key}, False])
             append(_MAP)
             if marks is not None:
                 marks.push(ptr, lineno, kcol)
         else:
-            kcol = col
             keys = frames[-1][2]
             if key in keys:
                 raise _Reject  # duplicate key: the slow path reports YML002
@@ -383,14 +400,14 @@ def scan(text: str, marks: _Marks | None = None) -> list[Any]:
         if marks is not None:
             ptr = f"{marks.frames[-1][0]}/{key}"
             marks.key_positions[ptr] = (lineno, kcol + 1)
-        if not value or value[0] == "#":
+        if events is None:
             opened, opened_by_seq = kcol, False
             if marks is not None:
                 marks.pending, marks.empty = ptr, (lineno, kcol + len(key) + 2)
         else:
-            _value(value, out)
+            out.extend(events)
             if marks is not None:
-                marks.value(ptr, value, lineno, m.start(4))
+                marks.value(ptr, value, lineno, vcol)
     if not frames:
         raise _Reject  # empty or comment-only: the slow path reports YML007
     if opened >= 0:
@@ -473,9 +490,12 @@ def _fast_document(path: Path, relpath: str, raw: bytes, max_bytes: int) -> Docu
     return doc
 
 
-def load_file(path: Path, root: Path, max_bytes: int) -> Document:
-    """``load_document`` with the fast path tried first: the same checks, problems and result."""
-    doc = Document(path=path, relpath=relative(path, root))
+def load_file(path: Path, root: Path, max_bytes: int, relpath: str | None = None) -> Document:
+    """``load_document`` with the fast path tried first: the same checks, problems and result.
+
+    ``relpath`` is ``relative(path, root)`` when the caller knows it already.
+    """
+    doc = Document(path=path, relpath=relative(path, root) if relpath is None else relpath)
     raw = read_source(doc, root, max_bytes)
     if raw is None:
         return doc

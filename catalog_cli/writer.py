@@ -16,6 +16,7 @@ import io
 import json
 import math
 import os
+import posixpath
 import re
 import tempfile
 from collections.abc import Callable, Iterable
@@ -35,6 +36,10 @@ CODE_KEYS = frozenset(
 )  # fmt: skip
 BLOCK_KEYS = frozenset({"body"})  # mappings written as blocks even when short
 FLOW_WIDTH = 100
+# The catalog's copy of the item schema (`catalog schema --item --out schemas/item.schema.json`),
+# relative to the catalog root; .vscode/settings.json maps items/**/*.yaml to it as well.
+SCHEMA_PATH = "schemas/item.schema.json"
+MODELINE_PREFIX = "# yaml-language-server: $schema="
 _YAML11_WORDS = re.compile(
     r"(y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF"
     r"|null|Null|NULL|~)\Z"
@@ -126,6 +131,17 @@ def _emit(lines: list[str], key: str, value: Any, indent: str) -> None:
             lines.append(f"{indent}  - {scalar(v, key)}")
 
 
+def modeline(relpath: str) -> str:
+    """The YAML language server's schema line for the item file at ``relpath`` (from the root).
+
+    The language server resolves a relative ``$schema`` against the file's own folder, so the
+    path climbs from the file to the root: ``items/basic/x.yaml`` gets
+    ``../../schemas/item.schema.json``. Editors then complete and check fields as staff type.
+    """
+    start = posixpath.dirname(relpath) or "."
+    return f"{MODELINE_PREFIX}{posixpath.relpath(SCHEMA_PATH, start)}\n"
+
+
 def render(data: dict[str, Any]) -> str:
     """The YAML text of an item: deterministic, in the order of ``data``."""
     lines: list[str] = []
@@ -165,6 +181,7 @@ def _ruamel() -> Any:
     y = YAML()  # round trip
     y.preserve_quotes = True
     y.width = 4096  # never re-wrap long Chinese lines
+    y.brace_single_entry_mapping_in_flow_sequence = True  # [{name: 受理}], not [name: 受理]
     y.indent(mapping=2, sequence=4, offset=2)
     return y
 
@@ -242,18 +259,23 @@ def _mode() -> int:
     return 0o666 & ~umask
 
 
-def write_atomic(path: Path, text: str, *, known_dir: bool = False) -> None:
+def write_atomic(
+    path: Path, text: str, *, known_dir: bool = False, mode: int | None = None
+) -> None:
     """Write via a temporary file in the same folder and ``os.replace``: never half a file."""
-    write_atomic_bytes(path, text.encode("utf-8"), known_dir=known_dir)
+    write_atomic_bytes(path, text.encode("utf-8"), known_dir=known_dir, mode=mode)
 
 
-def write_atomic_bytes(path: Path, data: bytes, *, known_dir: bool = False) -> None:
+def write_atomic_bytes(
+    path: Path, data: bytes, *, known_dir: bool = False, mode: int | None = None
+) -> None:
+    """As :func:`write_atomic`; ``mode`` keeps a rewritten file's permissions (default: umask)."""
     if not known_dir:
         path.parent.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     tmp = Path(name)
     try:
-        os.fchmod(fd, _mode())  # mkstemp creates 0600; items are ordinary files
+        os.fchmod(fd, _mode() if mode is None else mode)  # mkstemp creates 0600
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
         tmp.replace(path)
@@ -325,7 +347,7 @@ def _apply_one(
     update: bool,
     dry_run: bool,
 ) -> Action:
-    text = render(plan.data)
+    text = modeline(plan.relpath) + render(plan.data)
     action = Action(plan.row, "created", plan.relpath, notes=plan.notes)
     if plan.relpath in claimed:
         first, first_text = claimed[plan.relpath]

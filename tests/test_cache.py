@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import marshal
 import os
+import pickle
+import shutil
 from pathlib import Path
 
-from catalog_cli.cache import CACHE_DIR
+import pytest
+
+from catalog_cli import engine, fastpath
+from catalog_cli.cache import CACHE_DIR, INDEX_FILE, RUN_FILE, SHARDS_DIR
 from catalog_cli.engine import Options, RunResult, validate
 from tests.conftest import TEMPLATES, MakeCatalog
 
@@ -18,8 +25,8 @@ def _age(root: Path) -> None:
         os.utime(p, (OLD, OLD))
 
 
-def _run(root: Path, **kw: bool) -> RunResult:
-    return validate(Options(cwd=root, lang="en", **kw))
+def _run(root: Path, *, use_cache: bool = True) -> RunResult:
+    return validate(Options(cwd=root, lang="en", use_cache=use_cache))
 
 
 def _dicts(r: RunResult) -> list[dict[str, object]]:
@@ -62,10 +69,10 @@ def test_an_edit_invalidates_the_cache(make_catalog: MakeCatalog) -> None:
 def test_corrupt_or_half_written_cache_is_ignored(make_catalog: MakeCatalog) -> None:
     root = _catalog(make_catalog)
     expected = _dicts(_run(root))
-    cache_file = root / CACHE_DIR / "last-run.json"
-    text = cache_file.read_text(encoding="utf-8")
-    for damaged in (text[: len(text) // 2], "not json", "{}", text.replace("naem", "name")):
-        cache_file.write_text(damaged, encoding="utf-8")
+    cache_file = root / CACHE_DIR / RUN_FILE
+    raw = cache_file.read_bytes()
+    for damaged in (raw[: len(raw) // 2], b"not json", b"{}", raw.replace(b"naem", b"name")):
+        cache_file.write_bytes(damaged)
         again = _run(root)
         assert not again.cached, damaged[:40]
         assert _dicts(again) == expected
@@ -74,11 +81,11 @@ def test_corrupt_or_half_written_cache_is_ignored(make_catalog: MakeCatalog) -> 
 def test_forged_findings_with_a_wrong_digest_are_not_believed(make_catalog: MakeCatalog) -> None:
     root = _catalog(make_catalog)
     expected = _dicts(_run(root))
-    cache_file = root / CACHE_DIR / "last-run.json"
+    cache_file = root / CACHE_DIR / RUN_FILE
     head, _, raw_body = cache_file.read_bytes().partition(b"\n")
-    body = json.loads(raw_body)
-    body["findings"] = []  # forged: the header's digest no longer matches
-    cache_file.write_bytes(head + b"\n" + json.dumps(body).encode())
+    paths, _, refs = marshal.loads(raw_body)
+    forged = marshal.dumps((paths, [], refs))  # the header's digest no longer matches
+    cache_file.write_bytes(head + b"\n" + forged)
     again = _run(root)
     assert not again.cached and _dicts(again) == expected
     # the same forgery with a matching digest but another key is not believed either
@@ -110,3 +117,172 @@ def test_cached_run_still_lists_every_checked_file(make_catalog: MakeCatalog) ->
     second = _run(root)
     assert second.cached
     assert sorted(second.documents) == sorted(first.documents)  # junit: a test case per file
+
+
+# The item cache: after an edit only the changed files are parsed, and nothing it holds can
+# change a result.
+
+
+def _items_catalog(make_catalog: MakeCatalog) -> Path:
+    basic = (TEMPLATES / "basic.yaml").read_text("utf-8")
+    root = make_catalog(
+        {
+            "items/basic/000123018000.yaml": basic,
+            "items/basic/000123018001.yaml": basic.replace("000123018000", "000123018001"),
+            "items/basic/bad.yaml": "schema_version: 1\nkind: basic\nnaem: x\n",
+            "items/basic/broken.yaml": "a: [1\n",
+        }
+    )
+    _age(root)
+    return root
+
+
+def _parsed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The files the run will parse (rather than take from the item cache)."""
+    seen: list[str] = []
+    real = fastpath.load_file
+
+    def spy(path: Path, root: Path, max_bytes: int) -> object:
+        seen.append(path.name)
+        return real(path, root, max_bytes)
+
+    monkeypatch.setattr(engine, "load_file", spy)
+    return seen
+
+
+def _fresh(root: Path) -> list[dict[str, object]]:
+    return _dicts(_run(root, use_cache=False))
+
+
+def test_one_changed_file_is_the_only_one_parsed(
+    make_catalog: MakeCatalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _items_catalog(make_catalog)
+    _run(root)
+    bad = root / "items/basic/bad.yaml"
+    bad.write_text("schema_version: 1\nkind: basic\nnaem: x\nfoo: 1\n", encoding="utf-8")
+    os.utime(bad, (OLD, OLD))
+    parsed = _parsed(monkeypatch)
+    again = _run(root)
+    assert not again.cached and parsed == ["bad.yaml"]
+    assert any(f.pointer == "/foo" for f in again.findings)
+    monkeypatch.undo()
+    assert _dicts(again) == _fresh(root)
+
+
+def test_touched_but_unchanged_files_are_not_parsed_again(
+    make_catalog: MakeCatalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _items_catalog(make_catalog)
+    expected = _dicts(_run(root))
+    for p in (root / "items").rglob("*.yaml"):
+        os.utime(p, (OLD + 10, OLD + 10))  # a checkout or a copy: new stat, same bytes
+    (root / CACHE_DIR / RUN_FILE).unlink()
+    parsed = _parsed(monkeypatch)
+    assert _dicts(_run(root)) == expected and parsed == []
+
+
+def test_a_recently_written_file_is_hashed_again(
+    make_catalog: MakeCatalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _items_catalog(make_catalog)
+    bad = root / "items/basic/bad.yaml"
+    os.utime(bad, None)  # now: its stat is not trusted, its content digest decides
+    _run(root)
+    before = bad.stat()
+    # rewritten within the same mtime tick: same size, inode and mtime, only the bytes differ
+    bad.write_text("schema_version: 1\nkind: basic\nnaem: y\n", encoding="utf-8")
+    os.utime(bad, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = bad.stat()
+    assert (after.st_size, after.st_ino, after.st_mtime_ns) == (
+        before.st_size,
+        before.st_ino,
+        before.st_mtime_ns,
+    )
+    parsed = _parsed(monkeypatch)
+    again = _run(root)
+    assert parsed == ["bad.yaml"]
+    monkeypatch.undo()
+    assert _dicts(again) == _fresh(root)
+
+
+def _damage(root: Path, how: str) -> None:
+    shards = sorted((root / CACHE_DIR / SHARDS_DIR).iterdir())
+    index = root / CACHE_DIR / INDEX_FILE
+    if how == "truncated shard":
+        shards[0].write_bytes(shards[0].read_bytes()[:100])
+    elif how == "missing shard":
+        shards[0].unlink()
+    elif how == "garbage index":
+        index.write_bytes(b"garbage")
+    elif how == "forged index":  # right header, body swapped: the digest no longer matches
+        head, _, body = index.read_bytes().partition(b"\n")
+        index.write_bytes(head + b"\n" + marshal.dumps({}))
+    elif how == "forged shard":
+        # a well-formed shard, named by its own digest, whose records were made from other
+        # content: every record must name the content digest it was made from
+        records = pickle.loads(shards[0].read_bytes())
+        for entry, found in records:
+            entry.doc.sha = "0" * 40
+            found.clear()
+        forged = pickle.dumps(records)
+        shards[0].unlink()
+        name = hashlib.sha256(forged).hexdigest()
+        (shards[0].parent / name).write_bytes(forged)
+        head, _, body = index.read_bytes().partition(b"\n")
+        table = marshal.loads(body)
+        table = {p: (st, d, name) for p, (st, d, _) in table.items()}
+        body = marshal.dumps(table)
+        digest = hashlib.sha256(body).hexdigest()
+        header = json.dumps({**json.loads(head), "digest": digest}).encode()
+        index.write_bytes(header + b"\n" + body)
+    elif how == "other context":  # as a run of another tool version or configuration left it
+        head, _, body = index.read_bytes().partition(b"\n")
+        header = json.dumps({**json.loads(head), "key": "0" * 64}).encode()
+        index.write_bytes(header + b"\n" + body)
+    (root / CACHE_DIR / RUN_FILE).unlink()
+
+
+@pytest.mark.parametrize(
+    "how",
+    [
+        "truncated shard",
+        "missing shard",
+        "garbage index",
+        "forged index",
+        "forged shard",
+        "other context",
+    ],
+)
+def test_a_damaged_or_stale_item_cache_changes_nothing(make_catalog: MakeCatalog, how: str) -> None:
+    root = _items_catalog(make_catalog)
+    expected = _dicts(_run(root))
+    _damage(root, how)
+    assert _dicts(_run(root)) == expected
+    assert _dicts(_run(root)) == expected  # and the cache it wrote again is right too
+
+
+def test_concurrent_runs_leave_a_usable_cache(make_catalog: MakeCatalog) -> None:
+    # Two runs over different states, interleaved: B saves its index after A replaced the
+    # shards; whatever either left behind, the next run's result is the fresh one.
+    root = _items_catalog(make_catalog)
+    _run(root)
+    snapshot = root.parent / "snapshot"
+    shutil.copytree(root / CACHE_DIR, snapshot)
+    bad = root / "items/basic/bad.yaml"
+    bad.write_text("schema_version: 1\nkind: basic\nfoo: 1\n", encoding="utf-8")
+    os.utime(bad, (OLD, OLD))
+    _run(root)  # run A: a new shard for bad.yaml, the old index replaced
+    shutil.copy(snapshot / INDEX_FILE, root / CACHE_DIR / INDEX_FILE)  # run B's older index
+    (root / CACHE_DIR / RUN_FILE).unlink()
+    assert _dicts(_run(root)) == _fresh(root)
+
+
+def test_a_moved_catalog_does_not_reuse_paths(make_catalog: MakeCatalog) -> None:
+    root = _items_catalog(make_catalog)
+    _run(root)
+    moved = root.parent / "moved"
+    root.rename(moved)
+    result = _run(moved)
+    assert not result.cached
+    assert all(d.path.is_relative_to(moved) for d in result.documents.values())

@@ -131,10 +131,11 @@ def test_fast_path_equals_the_loader_on_the_whole_corpus(corpus: dict[str, bytes
 def test_lazy_positions_equal_eager_positions(
     corpus: dict[str, bytes], route: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Both ways ``locate`` may fill positions: the fast path's scan, or PyYAML on ``text``."""
+    """Every way ``locate`` may find positions: a top-level key's line alone, the fast path's
+    scan, or PyYAML on ``text``."""
     if route == "pyyaml":
         monkeypatch.setattr(fastpath, "positions", lambda text: None)
-    checked = 0
+    checked = top = 0
     for name, raw in corpus.items():
         slow, fast = _pair(name, raw)
         if fast is None:
@@ -144,6 +145,7 @@ def test_lazy_positions_equal_eager_positions(
             assert fastpath.positions(fast.text or "") == (slow.positions, slow.key_positions)
         # documents cross process boundaries before anyone asks for a position
         fast = pickle.loads(pickle.dumps(fast))
+        top += _top_locations(slow, fast)
         assert fast.locate("/no/such/pointer") == slow.locate("/no/such/pointer")
         assert fast.positions_ready
         assert fast.positions == slow.positions
@@ -152,6 +154,7 @@ def test_lazy_positions_equal_eager_positions(
             assert fast.locate(ptr, key=True) == slow.locate(ptr, key=True)
         checked += 1
     assert checked >= 350
+    assert top >= checked * 10  # most top-level elements are found without the full scan
 
 
 @pytest.mark.parametrize(
@@ -310,11 +313,28 @@ def yamlish(draw: st.DrawFn) -> str:
     return bom + "\n".join(lines) + draw(st.sampled_from(["\n", ""]))
 
 
+def _top_locations(slow: Document, fast: Document) -> int:
+    """Asserts every top-level position the fast document finds without its full scan is the
+    loader's; returns how many it found that way."""
+    assert not fast.positions_ready
+    found = 0
+    top = list(slow.data) if isinstance(slow.data, dict) else []
+    for ptr in ["/" + str(k) for k in top] + ["/no_such_key", "", "/"]:
+        for key in (False, True):
+            got = fast._locate_top(ptr, key)
+            if got is not None:
+                assert got == slow.locate(ptr, key=key), (ptr, key)
+                found += 1
+    assert not fast.positions_ready  # nothing computed on the way
+    return found
+
+
 def _check_text(text: str) -> bool:
     """Whether the fast path accepted ``text``; asserts it agrees with the loader when it does."""
     slow, fast = _pair("x.yaml", text.encode("utf-8"))
     if fast is not None:
         _assert_same(slow, fast)
+        _top_locations(slow, fast)
         assert fast.locate("") == slow.locate("")
         assert fast.positions == slow.positions and fast.key_positions == slow.key_positions
     return fast is not None

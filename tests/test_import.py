@@ -109,6 +109,7 @@ def test_csv_utf8_basic_items_with_mapping(root: Path, tmp_path: Path) -> None:
     written = files(root)
     assert len(written) == 30
     assert written["items/basic/000123018000.yaml"].decode() == (
+        "# yaml-language-server: $schema=../../schemas/item.schema.json\n"
         "schema_version: 1\n"
         "kind: basic\n"
         "name: 饮用水供水单位卫生许可\n"

@@ -4,10 +4,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from catalog_cli.loader import Document, load_document, load_text
+from catalog_cli.engine import _path_sorted, _relative_name
+from catalog_cli.loader import (
+    Document,
+    iter_yaml_files,
+    load_document,
+    load_text,
+    relative,
+    yaml_file_names,
+)
 from catalog_cli.models import build_entry
 
 YAMLISH = st.text(
@@ -57,3 +66,29 @@ def test_yaml11_values_keep_their_text() -> None:
         "g": None,
     }
     assert [p.pointer for p in doc.problems] == ["/a", "/b"]
+
+
+def test_path_strings_give_the_same_relative_paths_as_pathlib(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The engine lists files as strings (no pathlib object per file); same paths as before."""
+    root = tmp_path / "cat"
+    (root / "items" / "a-b").mkdir(parents=True)
+    (root / "items" / "a").mkdir()
+    for name in ("items/a/x.yaml", "items/a-b/y.yml", "items/a/.hidden.yaml", "items/z.txt"):
+        (root / name).write_text("k: v\n", encoding="utf-8")
+    assert yaml_file_names(root / "items") == [str(p) for p in iter_yaml_files(root / "items")]
+    monkeypatch.chdir(tmp_path)
+    rel = _relative_name(root)
+    names = [
+        *yaml_file_names(root / "items"),
+        "cat/items/a/x.yaml",  # relative to the working folder
+        str(root),
+        str(tmp_path / "elsewhere.yaml"),
+        "elsewhere.yaml",
+        str(root / "items" / ".." / "items" / "a" / "x.yaml"),
+    ]
+    for name in names:
+        assert rel(name) == relative(Path(name), root), name
+    # several bases: sorted as the Path objects sort ("a/x" before "a-b/y")
+    assert _path_sorted(set(names)) == [str(p) for p in sorted({Path(n) for n in names})]
