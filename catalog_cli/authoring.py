@@ -277,9 +277,9 @@ class _Run:
             return level, None
 
         given = self.request.level
-        if given is None and region_level is not None:
-            if self.asker is None or self.request.region is not None:
-                given = region_level  # the region's own level, asked only with the region
+        asked_region = self.asker is not None and self.request.region is None
+        if given is None and region_level is not None and not asked_region:
+            given = region_level  # the region's own level; asked for only with the region
         return self.ask_until(
             None if given is None else str(given),
             "行使层级（1 国家级 … 6 村级）",

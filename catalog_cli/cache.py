@@ -192,6 +192,24 @@ def store(
     _write_checked(root, RUN_FILE, key, body)
 
 
+def load_value(root: Path, name: str, key: str) -> Any:
+    """A value :func:`store_value` kept under ``key``, or None when absent, stale or damaged.
+
+    The caller checks its shape: a well-formed file of a run that crashed half-way is
+    still only a hint.
+    """
+    body = _read_checked(root / CACHE_DIR / name, key)
+    try:
+        return None if body is None else marshal.loads(body)
+    except (ValueError, TypeError, EOFError):
+        return None
+
+
+def store_value(root: Path, name: str, key: str, value: Any) -> None:
+    """Keep a plain value (str, int, float, lists, tuples, dicts) for the next run."""
+    _write_checked(root, name, key, marshal.dumps(value))
+
+
 class ItemCache:
     """The per-file layer: records ``(entry, findings)`` in shards, found through an index.
 

@@ -30,7 +30,13 @@ from catalog_cli.clisupport import (
 )
 from catalog_cli.engine import Options, check, open_session, validate
 from catalog_cli.findings import Finding, Severity
-from catalog_cli.outputs import OutputError, default_format, parse_outputs, write_outputs
+from catalog_cli.outputs import (
+    OutputError,
+    default_format,
+    parse_outputs,
+    stdout_guard,
+    write_outputs,
+)
 from catalog_cli.reporters import REPORTERS, Report, RuleInfo
 from catalog_cli.rules import Rule
 
@@ -124,13 +130,8 @@ NoCacheOpt = Annotated[
 
 
 def _output(report: Report, fmt: str | None, outputs: list[tuple[str, Path]] | None = None) -> None:
-    try:
+    with stdout_guard():
         REPORTERS[fmt or default_format(os.environ)].render(report, sys.stdout)
-        sys.stdout.flush()
-    except BrokenPipeError:
-        # the reader went away (catalog ... | head): not an error of ours; stop writing quietly
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
     try:
         write_outputs(report, outputs or [])
     except OutputError as exc:

@@ -149,18 +149,24 @@ def schema_cmd(
 ) -> None:
     """Print the JSON Schema (2020-12) of catalog.json (with --item: of an item file).
 
-    Built from the tool's models and the bundled standard's element labels; the copy in
-    catalog_cli/schemas/catalog.schema.json is the same document.
+    catalog.json's schema is built from the tool's models and the bundled standard's element
+    labels (the copy in catalog_cli/schemas/catalog.schema.json is the same document). The item
+    schema also takes the code lists of the catalog the current directory belongs to.
     """
     from catalog_cli.published import render_schema
 
     def build() -> str:
+        from catalog_cli.config import find_root
         from catalog_cli.standard import load_standard
 
         if item:
             from catalog_cli.item_schema import build_item_schema
 
-            schema: dict[str, Any] = build_item_schema(load_standard())
+            # inside a catalog, its own standards/ too: a province's extra codes belong in the
+            # schema its editors use
+            root = find_root(Path.cwd())
+            standard = load_standard(root / "standards" if root is not None else None)
+            schema: dict[str, Any] = build_item_schema(standard)
             return json.dumps(schema, ensure_ascii=False, indent=2) + "\n"
         return render_schema()
 

@@ -5,7 +5,6 @@ Only option parsing lives here; the work is done by modules the commands call.
 
 from __future__ import annotations
 
-import os
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -75,13 +74,11 @@ def diff_cmd(
     unknown revision, no git, or no repository.
     """
     from catalog_cli.diffreport import RENDERERS, diff_revisions
+    from catalog_cli.outputs import stdout_guard
 
     report = guarded(lambda: diff_revisions(Path.cwd(), old, new, lang.value))
-    try:
+    with stdout_guard():
         sys.stdout.write(RENDERERS[fmt.value](report))
-        sys.stdout.flush()
-    except BrokenPipeError:  # the reader went away (catalog diff v1 | head): stop quietly
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     raise typer.Exit(EXIT_FINDINGS if exit_code and not report.diff.empty else EXIT_OK)
 
 

@@ -477,7 +477,7 @@ def validate(
             session, [Path(n) for n in names], rules=rules, lang=options.lang
         )
     catalog = Catalog(session.root, entries)
-    ctx = Context(session.standard, session.root, options.lang, catalog)
+    ctx = Context(session.standard, session.root, options.lang, catalog, options.use_cache)
     documents = {e.doc.relpath: e.doc for e in entries}
     findings.extend(run_rules(rules, catalog, ctx))
     if wanted is not None:

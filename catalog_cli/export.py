@@ -641,16 +641,13 @@ def run_export(request: ExportRequest, console: Console) -> int:
 
 def write_outputs(outputs: dict[str, bytes], out: Path | None) -> None:
     """Each file atomically into ``out`` (created if missing), or the one document to stdout."""
+    from catalog_cli.outputs import stdout_guard
     from catalog_cli.writer import write_atomic_bytes
 
     if out is None:
         (data,) = outputs.values()
-        try:
+        with stdout_guard():
             sys.stdout.buffer.write(data)
-            sys.stdout.flush()
-        except BrokenPipeError:  # the reader went away (… | head): stop quietly
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
         return
     try:
         out.mkdir(parents=True, exist_ok=True)

@@ -421,19 +421,23 @@ def scan(text: str, marks: _Marks | None = None) -> list[Any]:
 
 
 def _events(value: Any, out: list[Any]) -> None:
+    """The pre-order events of a container (scalars inline: a call per container only)."""
     if type(value) is dict:
         out.append(_MAP)
         for k, v in value.items():
             out.append(k)
-            _events(v, out)
-        out.append(_END)
-    elif type(value) is list:
+            if type(v) is dict or type(v) is list:
+                _events(v, out)
+            else:
+                out.append(v)
+    else:
         out.append(_SEQ)
         for v in value:
-            _events(v, out)
-        out.append(_END)
-    else:
-        out.append(value)
+            if type(v) is dict or type(v) is list:
+                _events(v, out)
+            else:
+                out.append(v)
+    out.append(_END)
 
 
 def fast_data(text: str) -> dict[str, Any] | None:

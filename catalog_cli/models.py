@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -396,12 +397,10 @@ def values_at(data: Any, key: str, base: str = "") -> list[tuple[str, Any]]:
 
     Only values that are present are returned; a missing parent yields nothing.
     """
-    head, _, rest = key.partition(".")
-    many = head.endswith("[]")
-    name = head[:-2] if many else head
+    name, many, rest, escaped = _element_path(key)
     if not isinstance(data, dict) or name not in data:
         return []
-    ptr = f"{base}/{escape(name)}"
+    ptr = f"{base}/{escaped}"
     value = data[name]
     targets: list[tuple[str, Any]]
     if many and isinstance(value, list):
@@ -416,6 +415,16 @@ def values_at(data: Any, key: str, base: str = "") -> list[tuple[str, Any]]:
     return out
 
 
+@functools.cache
+def _element_path(key: str) -> tuple[str, bool, str, str]:
+    """``materials[].form`` → ("materials", True, "form", "materials"): name, list, rest, the
+    name as a pointer token (rules ask millions of times per catalog, for a few dozen keys)."""
+    head, _, rest = key.partition(".")
+    many = head.endswith("[]")
+    name = head[:-2] if many else head
+    return name, many, rest, escape(name)
+
+
 def parents_of(data: Any, key: str) -> list[tuple[str, Any]]:
     """(pointer, mapping) of every parent an element key lives in (the root for top-level keys)."""
     if "." not in key:
@@ -424,8 +433,11 @@ def parents_of(data: Any, key: str) -> list[tuple[str, Any]]:
     return [(p, v) for p, v in values_at(data, parent_key) if isinstance(v, dict)]
 
 
+_SIZED = (str, list, dict)  # a tuple: ``str | list | dict`` would build a union on every call
+
+
 def is_blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str | list | dict) and not value)
+    return value is None or (isinstance(value, _SIZED) and not value)
 
 
 def effective_type(item: Item, basic: BasicItem | None) -> str | None:

@@ -9,8 +9,9 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import sys
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from catalog_cli.reporters import REPORTERS, Report
@@ -18,6 +19,17 @@ from catalog_cli.reporters import REPORTERS, Report
 
 class OutputError(ValueError):
     """An ``--output`` value that cannot be used or a file that cannot be written (exit 2)."""
+
+
+@contextlib.contextmanager
+def stdout_guard() -> Iterator[None]:
+    """Write to stdout inside this block; a reader that went away (``catalog … | head``) is not
+    an error of ours, so writing stops quietly instead of ending in a traceback."""
+    try:
+        yield
+        sys.stdout.flush()
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def default_format(env: Mapping[str, str]) -> str:

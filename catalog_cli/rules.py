@@ -78,6 +78,7 @@ class Context:
     root: Path
     lang: str = "zh"
     catalog: Catalog | None = None
+    use_cache: bool = False  # whether rules may keep results in .catalog-cache/ for the next run
 
     def tr(self, zh: str, en: str) -> str:
         return zh if self.lang == "zh" else en

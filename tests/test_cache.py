@@ -7,6 +7,8 @@ import json
 import marshal
 import os
 import pickle
+import random
+import re
 import shutil
 from pathlib import Path
 
@@ -14,8 +16,11 @@ import pytest
 
 from catalog_cli import engine, fastpath
 from catalog_cli.cache import CACHE_DIR, INDEX_FILE, RUN_FILE, SHARDS_DIR
+from catalog_cli.dupes.candidates import pairs_since, similar_pairs
+from catalog_cli.dupes.rule import SIMILAR_FILE
 from catalog_cli.engine import Options, RunResult, validate
 from tests.conftest import TEMPLATES, MakeCatalog
+from tests.test_dupes_candidates import KEYS
 
 OLD = 1_600_000_000  # an mtime well in the past: files are not "racy"
 
@@ -142,9 +147,9 @@ def _parsed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     seen: list[str] = []
     real = fastpath.load_file
 
-    def spy(path: Path, root: Path, max_bytes: int) -> object:
+    def spy(path: Path, root: Path, max_bytes: int, relpath: str | None = None) -> object:
         seen.append(path.name)
-        return real(path, root, max_bytes)
+        return real(path, root, max_bytes, relpath)
 
     monkeypatch.setattr(engine, "load_file", spy)
     return seen
@@ -286,3 +291,61 @@ def test_a_moved_catalog_does_not_reuse_paths(make_catalog: MakeCatalog) -> None
     result = _run(moved)
     assert not result.cached
     assert all(d.path.is_relative_to(moved) for d in result.documents.values())
+
+
+# The duplicate search keeps the similar name pairs of the last run: after an edit only new
+# names are compared with the rest, with exactly the full search's result.
+
+
+def test_similar_pairs_since_an_earlier_run_equal_a_full_search() -> None:
+    keys = KEYS[:1500]
+    full = pairs_since(keys, 85, None)
+    assert full[1] == sorted((i, j) for i, j, _ in similar_pairs(keys, 85)) and full[1]
+    rng = random.Random(3)
+    edited = sorted({*rng.sample(keys, 1400), *(k + "许可" for k in rng.sample(keys, 40))})
+    expected = pairs_since(edited, 85, None)
+    assert pairs_since(edited, 85, full) == expected
+    # pairs the cache invents are scored again and dropped; a damaged cache is not used at all
+    forged = (full[0], [*full[1], (0, len(keys) - 1)])
+    assert pairs_since(keys, 85, forged) == full
+
+
+def _names_catalog(make_catalog: MakeCatalog) -> Path:
+    basic = (TEMPLATES / "basic.yaml").read_text("utf-8")
+    names = [
+        "饮用水供水单位卫生许可",
+        "饮用水供水单位卫生许可证",
+        "公共场所卫生许可",
+        "娱乐场所经营许可",
+    ]
+    files: dict[str, str | bytes] = {}
+    for i, name in enumerate(names):
+        code = f"00012301800{i}"
+        text = basic.replace("000123018000", code)
+        text = re.sub(r"(?m)^name: .*$", f"name: {name}", text)
+        files[f"items/basic/{code}.yaml"] = text
+    root = make_catalog(files)
+    _age(root)
+    return root
+
+
+def _check(root: Path, *, use_cache: bool = True) -> list[dict[str, object]]:
+    result = validate(Options(cwd=root, lang="en", use_cache=use_cache), duplicates=True)
+    return [f.to_dict() for f in result.findings]
+
+
+def test_duplicate_findings_after_an_edit_equal_a_fresh_run(make_catalog: MakeCatalog) -> None:
+    root = _names_catalog(make_catalog)
+    first = _check(root)
+    assert any(str(f["code"]).startswith("DUP") for f in first)
+    assert (root / CACHE_DIR / SIMILAR_FILE).exists()
+    path = root / "items/basic/000123018003.yaml"
+    path.write_text(
+        path.read_text("utf-8").replace("娱乐场所经营许可", "公共场所卫生许可证"), encoding="utf-8"
+    )
+    os.utime(path, (OLD, OLD))
+    assert _check(root) == _check(root, use_cache=False) != first
+    for damaged in (b"garbage", (root / CACHE_DIR / SIMILAR_FILE).read_bytes()[:-3]):
+        (root / CACHE_DIR / SIMILAR_FILE).write_bytes(damaged)
+        (root / CACHE_DIR / RUN_FILE).unlink()
+        assert _check(root) == _check(root, use_cache=False)

@@ -112,7 +112,10 @@ def test_types_code_lists_and_unknown_keys(validator: jsonschema.Draft202012Vali
     # a province's own code (type 99, Liaoning) is in the list, labelled with its restriction
     item_types = validator.schema["$defs"]["basic"]["properties"]["type"]
     assert "99" in item_types["enum"]
-    assert item_types["enumDescriptions"][item_types["enum"].index("99")] == "其他（仅限 21 开头的编码）"
+    assert (
+        item_types["enumDescriptions"][item_types["enum"].index("99")]
+        == "其他（仅限 21 开头的编码）"
+    )
 
 
 def test_required_follows_the_element_table_per_profile(
@@ -129,7 +132,12 @@ def test_required_follows_the_element_table_per_profile(
         "/body: required",  # nature
     }
     # a local item (no basic code) requires its own few elements: a name, type and local code
-    local = {"schema_version": 1, "kind": "implementation", "region": "210102", "body": {"name": "x"}}
+    local = {
+        "schema_version": 1,
+        "kind": "implementation",
+        "region": "210102",
+        "body": {"name": "x"},
+    }
     assert errors(validator, local) == {"/: required"}
     local |= {"name": "适龄儿童延缓入学审批", "type": "20", "local_code": "511A0138"}
     assert errors(validator, local) == set()

@@ -29,6 +29,7 @@ sys.path.insert(0, str(ROOT))  # run as a plain script from a checkout
 
 from catalog_cli.codes import implementation_code, make_credit_code, make_org_code  # noqa: E402
 from catalog_cli.loader import Document, load_text  # noqa: E402
+from catalog_cli.writer import modeline  # noqa: E402
 
 SOURCE = ROOT / "tests" / "data" / "liaoning-basic-catalog.json"
 ITEMS = ROOT / "items"
@@ -63,6 +64,8 @@ CODES = frozenset(
         "handling_forms",
         "online_depth",
         "version",
+        "consultation.phone",  # phone numbers are codes: quoted, as the importer writes them
+        "complaint.phone",
     }
 )
 _INDICATORS = "-?:,[]{}#&*!|>'\"%@`"
@@ -744,8 +747,13 @@ def _block(mapping: Mapping[str, Any], indent: str = "", prefix: str = "") -> It
             yield line
 
 
-def render(header: Sequence[str], item: Mapping[str, Any]) -> str:
-    return "".join(f"# {c}\n" for c in header) + "".join(f"{ln}\n" for ln in _block(item))
+def render(path: Path, header: Sequence[str], item: Mapping[str, Any]) -> str:
+    """The file as `catalog fmt` would write it: schema line, header comments, elements."""
+    return (
+        modeline(path.relative_to(ROOT).as_posix())
+        + "".join(f"# {c}\n" for c in header)
+        + "".join(f"{ln}\n" for ln in _block(item))
+    )
 
 
 def _plain(value: Any) -> Any:
@@ -783,13 +791,13 @@ def build() -> dict[Path, str]:
     files: dict[Path, str] = {}
     for code, item in sorted(basics.items()):
         path = ITEMS / "basic" / f"{code}.yaml"
-        files[path] = checked(path, render(BASIC_HEADER, item), item)
+        files[path] = checked(path, render(path, BASIC_HEADER, item), item)
     for impl in IMPLEMENTATIONS:
         item = implementation_item(impl, basics[impl.basic_code])
         path = ITEMS / "implementation" / item["region"] / f"{item['implementation_code']}.yaml"
         if path in files:
             raise SystemExit(f"two sample items would share {path}")
-        files[path] = checked(path, render(IMPL_HEADER, item), item)
+        files[path] = checked(path, render(path, IMPL_HEADER, item), item)
     return files
 
 

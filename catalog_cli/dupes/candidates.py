@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from rapidfuzz import fuzz, process
 
@@ -127,3 +127,38 @@ def similar_pairs(keys: list[str], threshold: float) -> Iterator[tuple[int, int,
                 yield (i, j, s) if i < j else (j, i, s)
         for tid in tx[: max(0, n - c_index + 1)]:
             index[tid].append(i)
+
+
+# The key pairs of an earlier run: its keys and (i, j) positions into them.
+KeyPairs = tuple[list[str], list[tuple[int, int]]]
+INCREMENTAL_MAX = 300  # more new keys than this: the full search is as fast
+
+
+def pairs_since(keys: list[str], threshold: float, before: KeyPairs | None) -> KeyPairs:
+    """``similar_pairs``' (i, j) for ``keys``, from an earlier run's pairs when few keys are new.
+
+    ``fuzz.ratio`` depends on the two keys only, so the earlier pairs among keys still present
+    stay pairs (each is scored again: a cache is never believed), and only the new keys are
+    compared with every key, as the exhaustive search would.
+    """
+    if before is not None:
+        old_keys, old_pairs = before
+        known = set(old_keys)
+        new = [i for i, k in enumerate(keys) if k and k not in known]
+        if len(new) <= INCREMENTAL_MAX:
+            pos = {k: i for i, k in enumerate(keys)}
+            out: set[tuple[int, int]] = set()
+            for a, b in old_pairs:
+                i, j = pos.get(old_keys[a], -1), pos.get(old_keys[b], -1)
+                if i >= 0 and j >= 0 and fuzz.ratio(keys[i], keys[j]) >= threshold:
+                    out.add((i, j) if i < j else (j, i))
+            for i in new:
+                for _, _, j in _matches(keys[i], keys, threshold):
+                    if j != i and keys[j]:
+                        out.add((i, j) if i < j else (j, i))
+            return keys, sorted(out)
+    return keys, sorted((i, j) for i, j, _ in similar_pairs(keys, threshold))
+
+
+def _matches(key: str, keys: Sequence[str], threshold: float) -> list[tuple[str, float, int]]:
+    return process.extract(key, keys, scorer=fuzz.ratio, score_cutoff=threshold, limit=None)

@@ -25,7 +25,7 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
-from catalog_cli.dupes.candidates import similar_pairs
+from catalog_cli.dupes.candidates import KeyPairs, pairs_since
 from catalog_cli.dupes.classify import (
     CLASS_ORDER,
     CODES,
@@ -112,6 +112,8 @@ class DupesOptions:
     lang: str = "zh"
     severity: dict[str, Severity] = field(default_factory=dict)  # class name or DUP code
     decisions: list[Decision] = field(default_factory=list)
+    # the similar key pairs of an earlier run (catalog check's cache): only new keys are searched
+    similar: KeyPairs | None = None
 
 
 @dataclass
@@ -123,6 +125,7 @@ class DupesResult:
     names: int
     decided: int
     options: DupesOptions
+    similar: KeyPairs = ([], [])  # this run's similar key pairs, for the next run
 
     def summary(self) -> dict[str, Any]:
         by_class = dict.fromkeys(CLASS_ORDER, 0)
@@ -453,7 +456,8 @@ def find_pairs(
             anagrams["".join(sorted(k))].append(k)
     for ks in anagrams.values():
         key_pairs.update(itertools.combinations(ks, 2))
-    for i, j, _ in similar_pairs(keys, opt.threshold):
+    similar = pairs_since(keys, opt.threshold, opt.similar)
+    for i, j in similar[1]:
         key_pairs.add((keys[i], keys[j]))
     for k1, k2 in sorted(key_pairs):
         m = classify_names(f.norm, rep[k1], rep[k2], opt.threshold)
@@ -510,4 +514,4 @@ def find_pairs(
 
     pairs.sort(key=Pair.sort_key)
     findings.sort(key=Finding.sort_key)
-    return DupesResult(pairs, variants, findings, len(sides), len(keys), decided, opt)
+    return DupesResult(pairs, variants, findings, len(sides), len(keys), decided, opt, similar)

@@ -11,6 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import ClassVar
 
+import rapidfuzz
+
+from catalog_cli import cache
+from catalog_cli.dupes.candidates import KeyPairs
 from catalog_cli.dupes.classify import CODES
 from catalog_cli.dupes.decisions import load_decisions
 from catalog_cli.dupes.find import DupesOptions, DupesResult, Pair, Side, find_pairs
@@ -24,12 +28,38 @@ def dupes_for(catalog: Catalog, ctx: Context) -> DupesResult:
     found = catalog.memo.get(key)
     if found is None:
         decisions, problems = load_decisions(catalog.root, ctx.lang)
-        found = find_pairs(
-            catalog.entries, ctx.standard, DupesOptions(lang=ctx.lang, decisions=decisions)
-        )
+        options = DupesOptions(lang=ctx.lang, decisions=decisions)
+        cache_key = f"{SIMILAR_FILE} {options.threshold} rapidfuzz {rapidfuzz.__version__}"
+        if ctx.use_cache:
+            options.similar = _similar(cache.load_value(catalog.root, SIMILAR_FILE, cache_key))
+        found = find_pairs(catalog.entries, ctx.standard, options)
         found.findings = [*problems, *found.findings]
+        if ctx.use_cache and found.similar != options.similar:
+            cache.store_value(catalog.root, SIMILAR_FILE, cache_key, found.similar)
         catalog.memo[key] = found
     return found
+
+
+# The similar name pairs of the last run, so that after an edit only new names are searched.
+SIMILAR_FILE = "similar-names.bin"
+
+
+def _similar(value: object) -> KeyPairs | None:
+    """The cached key pairs when well-formed (indices in range), else None."""
+    if not (isinstance(value, tuple) and len(value) == 2):
+        return None
+    keys, pairs = value
+    if not (isinstance(keys, list) and all(isinstance(k, str) for k in keys)):
+        return None
+    if not isinstance(pairs, list):
+        return None
+    n = len(keys)
+    for p in pairs:
+        if not (
+            isinstance(p, tuple) and len(p) == 2 and all(type(i) is int and 0 <= i < n for i in p)
+        ):
+            return None
+    return keys, pairs
 
 
 def _subject(p: Pair) -> tuple[Side, Side]:
