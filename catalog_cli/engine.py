@@ -303,27 +303,45 @@ def _load_cached(
     store = cache.ItemCache(session.root, context)
     rel = _relative_name(session.root)
     rels = [rel(n) for n in names]
-    records: list[Record | None] = [None] * len(names)
     by_shard: dict[str, list[tuple[int, str]]] = {}
     for i, digest, shard in store.known(rels, names, stats):
         by_shard.setdefault(shard, []).append((i, digest))
+    # As in _load_chunks: the collector would scan the growing heap over and over, then every
+    # later collection would walk the whole catalog; pause it, and freeze what was loaded.
     gc_was_enabled = gc.isenabled()
-    gc.disable()  # as in _load_chunks: unpickling builds the whole catalog
+    gc.disable()
     try:
-        for shard, wanted in by_shard.items():
-            found = store.read_shard(shard)
-            if not isinstance(found, list):
-                continue
-            by_rel = {r[0].doc.relpath: r for r in found}
-            for i, digest in wanted:
-                record = by_rel.get(rels[i])
-                # a record is believed only for the path and the content it was made from
-                if record is not None and record[0].doc.sha == digest:
-                    records[i] = record
-                    store.remember(rels[i], stats[i], digest, shard, since_ns)
+        return _load_from(store, session, names, rels, stats, by_shard, rules, lang, since_ns)
     finally:
+        gc.freeze()
         if gc_was_enabled:
             gc.enable()
+
+
+def _load_from(
+    store: cache.ItemCache,
+    session: Session,
+    names: list[str],
+    rels: list[str],
+    stats: list[cache.Stat],
+    by_shard: dict[str, list[tuple[int, str]]],
+    rules: Sequence[type[Rule]],
+    lang: str,
+    since_ns: int,
+) -> tuple[list[Entry], list[Finding]]:
+    """The records the cache has (``by_shard``), and the others parsed and stored."""
+    records: list[Record | None] = [None] * len(names)
+    for shard, wanted in by_shard.items():
+        found = store.read_shard(shard)
+        if not isinstance(found, list):
+            continue
+        by_rel = {r[0].doc.relpath: r for r in found}
+        for i, digest in wanted:
+            record = by_rel.get(rels[i])
+            # a record is believed only for the path and the content it was made from
+            if record is not None and record[0].doc.sha == digest:
+                records[i] = record
+                store.remember(rels[i], stats[i], digest, shard, since_ns)
     missing = [i for i, r in enumerate(records) if r is None]
     todo = iter(missing)
     chunks = _load_chunks(session, [names[i] for i in missing], rules, lang, None, want_bytes=True)
@@ -343,7 +361,6 @@ def _load_cached(
             for i, (entry, _) in enumerate(part, k):
                 store.remember(rels[i], stats[i], entry.doc.sha, shard, since_ns)
     store.save()
-    gc.freeze()  # as in _load_chunks
     entries = [r[0] for r in done]
     findings = [f for r in done for f in r[1]]
     return entries, findings
@@ -355,6 +372,9 @@ def run_rules(rules: list[type[Rule]], catalog: Catalog, ctx: Context) -> Iterat
     instances = [r() for r in rules if r not in in_workers]
     doc_rules = [r for r in instances if isinstance(r, DocumentRule)]
     item_rules = [r for r in instances if isinstance(r, ItemRule)]
+    for r in instances:
+        if isinstance(r, CatalogRule):
+            r.prepare(catalog, ctx)  # e.g. the duplicate search, on another core meanwhile
     for entry in catalog.entries:
         for dr in doc_rules:
             yield from dr.check(entry, ctx)

@@ -175,6 +175,12 @@ class ItemRule(Rule):
 
 
 class CatalogRule(Rule):
+    def prepare(self, catalog: Catalog, ctx: Context) -> None:
+        """Start work that can run while the other rules run (optional; ``check`` collects it).
+
+        The engine calls it on every catalog rule before running any rule.
+        """
+
     def check(self, catalog: Catalog, ctx: Context) -> Iterator[Finding]:
         raise NotImplementedError
 

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner, Result
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATES = ROOT / "tests" / "rules" / "templates"
@@ -21,6 +22,24 @@ def assert_golden(name: str, actual: str) -> None:
         path.write_text(actual, encoding="utf-8")
     assert path.exists(), f"golden file {path} missing: run with CATALOG_UPDATE_GOLDEN=1"
     assert actual == path.read_text(encoding="utf-8")
+
+
+def cli_result(root: Path, *args: str, input: str | None = None) -> Result:
+    """Run ``catalog ARGS`` with ``root`` as the current directory, through Typer's runner."""
+    from catalog_cli.cli import app
+
+    cwd = Path.cwd()
+    os.chdir(root)
+    try:
+        return CliRunner().invoke(app, list(args), input=input)
+    finally:
+        os.chdir(cwd)
+
+
+def invoke(root: Path, *args: str) -> tuple[int, str, str]:
+    """``catalog ARGS`` in ``root``: exit code, stdout, stderr."""
+    result = cli_result(root, *args)
+    return result.exit_code, result.stdout, result.stderr
 
 
 MakeCatalog = Callable[[dict[str, str | bytes]], Path]

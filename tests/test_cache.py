@@ -17,8 +17,10 @@ import pytest
 from catalog_cli import engine, fastpath
 from catalog_cli.cache import CACHE_DIR, INDEX_FILE, RUN_FILE, SHARDS_DIR
 from catalog_cli.dupes.candidates import pairs_since, similar_pairs
-from catalog_cli.dupes.rule import SIMILAR_FILE
+from catalog_cli.dupes.normalize import Normalized, Normalizer
+from catalog_cli.dupes.rule import NAMES_FILE, SIMILAR_FILE, _fields, _normalized
 from catalog_cli.engine import Options, RunResult, validate
+from catalog_cli.standard import load_standard
 from tests.conftest import TEMPLATES, MakeCatalog
 from tests.test_dupes_candidates import KEYS
 
@@ -334,18 +336,42 @@ def _check(root: Path, *, use_cache: bool = True) -> list[dict[str, object]]:
     return [f.to_dict() for f in result.findings]
 
 
-def test_duplicate_findings_after_an_edit_equal_a_fresh_run(make_catalog: MakeCatalog) -> None:
+def test_duplicate_findings_after_an_edit_equal_a_fresh_run(
+    make_catalog: MakeCatalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
     root = _names_catalog(make_catalog)
     first = _check(root)
     assert any(str(f["code"]).startswith("DUP") for f in first)
-    assert (root / CACHE_DIR / SIMILAR_FILE).exists()
+    assert (root / CACHE_DIR / SIMILAR_FILE).exists() and (root / CACHE_DIR / NAMES_FILE).exists()
     path = root / "items/basic/000123018003.yaml"
     path.write_text(
         path.read_text("utf-8").replace("娱乐场所经营许可", "公共场所卫生许可证"), encoding="utf-8"
     )
     os.utime(path, (OLD, OLD))
-    assert _check(root) == _check(root, use_cache=False) != first
-    for damaged in (b"garbage", (root / CACHE_DIR / SIMILAR_FILE).read_bytes()[:-3]):
-        (root / CACHE_DIR / SIMILAR_FILE).write_bytes(damaged)
-        (root / CACHE_DIR / RUN_FILE).unlink()
-        assert _check(root) == _check(root, use_cache=False)
+    normalized: list[str] = []
+    real = Normalizer._normalize
+
+    def spy(self: Normalizer, raw: str) -> Normalized:
+        normalized.append(raw)
+        return real(self, raw)
+
+    monkeypatch.setattr(Normalizer, "_normalize", spy)
+    after_edit = _check(root)
+    assert normalized == ["公共场所卫生许可证"]  # the other names come from the cache
+    assert after_edit == _check(root, use_cache=False) != first
+    for name in (SIMILAR_FILE, NAMES_FILE):
+        for damaged in (b"garbage", (root / CACHE_DIR / name).read_bytes()[:-3]):
+            (root / CACHE_DIR / name).write_bytes(damaged)
+            (root / CACHE_DIR / RUN_FILE).unlink()
+            assert _check(root) == after_edit
+
+
+def test_forged_normalizations_are_not_used() -> None:
+    names = ["饮用水供水单位卫生许可"]
+    good = Normalizer(load_standard().vocabularies).normalize(names[0])
+    table = {names[0]: _fields(good)}
+    assert _normalized(table) == {names[0]: good}
+    assert _normalized({"另一个名称": _fields(good)}) is None  # for another name
+    assert _normalized({names[0]: _fields(good)[:-1]}) is None  # a field missing
+    assert _normalized({names[0]: (*_fields(good)[:4], ["a"], *_fields(good)[5:])}) is None
+    assert _normalized([]) is None

@@ -16,13 +16,11 @@ from typing import Any
 
 import pytest
 from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
-from typer.testing import CliRunner
 
 from catalog_cli import __version__
-from catalog_cli.cli import app
 from catalog_cli.export import render_json
 from catalog_cli.published import SCHEMA_FILE
-from tests.conftest import ROOT, assert_golden
+from tests.conftest import ROOT, assert_golden, cli_result
 
 FIXTURE = ROOT / "tests" / "fixtures" / "export"
 SAMPLE = ROOT / "items"
@@ -48,12 +46,8 @@ def checked(doc: dict[str, Any]) -> dict[str, Any]:
 
 
 def invoke(root: Path, *args: str) -> tuple[int, bytes, str]:
-    cwd = Path.cwd()
-    os.chdir(root)
-    try:
-        result = CliRunner().invoke(app, list(args))
-    finally:
-        os.chdir(cwd)
+    """Like conftest's invoke, with stdout as bytes (exports carry a BOM and exact bytes)."""
+    result = cli_result(root, *args)
     return result.exit_code, result.stdout_bytes, result.stderr
 
 

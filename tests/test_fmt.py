@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import collections
-import os
 import stat
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,7 @@ from catalog_cli.formatting import _BLOCKING, _as_written, format_text, key_orde
 from catalog_cli.importer import KEY_ORDER
 from catalog_cli.loader import Document, load_text
 from catalog_cli.standard import load_standard
-from tests.conftest import ROOT, TEMPLATES, MakeCatalog, assert_golden
+from tests.conftest import ROOT, TEMPLATES, MakeCatalog, assert_golden, invoke
 
 ORDER = key_order(load_standard())
 ITEM = "items/implementation/210102/11210102001067856U4000123018000.yaml"
@@ -74,16 +73,6 @@ legacy_note: |
 """
 
 
-def run(root: Path, *args: str) -> tuple[int, str, str]:
-    cwd = Path.cwd()
-    os.chdir(root)
-    try:
-        result = CliRunner().invoke(app, list(args))
-    finally:
-        os.chdir(cwd)
-    return result.exit_code, result.stdout, result.stderr
-
-
 def comments(text: str) -> collections.Counter[str]:
     """Every comment's text (ruamel's own reading), without the schema line fmt owns."""
     from ruamel.yaml.comments import CommentedBase
@@ -133,19 +122,19 @@ def keys_in_order(data: Any, path: str = "") -> bool:
 
 def test_golden_format_and_check_diff(make_catalog: MakeCatalog) -> None:
     root = make_catalog({ITEM: MESSY})
-    code, out, err = run(root, "fmt", "--check")
+    code, out, err = invoke(root, "fmt", "--check")
     assert code == 1
     assert "需要格式化: " + ITEM in err
     assert_golden("fmt.check.diff", out)
     assert (root / ITEM).read_text(encoding="utf-8") == MESSY  # --check writes nothing
-    code, out, err = run(root, "fmt", "--lang", "en")
+    code, out, err = invoke(root, "fmt", "--lang", "en")
     assert (code, out) == (0, "")
     assert "formatted: " + ITEM in err and "1 files: 1 formatted" in err
     text = (root / ITEM).read_text(encoding="utf-8")
     assert_golden("fmt.formatted.yaml", text)
     assert writer.parse(text) == writer.parse(MESSY)  # no value changed …
     assert comments(text) == comments(MESSY)  # … no comment lost
-    assert run(root, "fmt", "--check") == (
+    assert invoke(root, "fmt", "--check") == (
         0,
         "",
         "1 个文件：0 个需要格式化，1 个无需改动，0 个无法格式化（文件保持原样）。\n",
@@ -177,7 +166,7 @@ def test_values_are_never_changed_only_their_style() -> None:
 def test_check_and_diff_write_nothing(make_catalog: MakeCatalog) -> None:
     root = make_catalog({ITEM: MESSY})
     before = (root / ITEM).stat().st_mtime_ns
-    code, out, _ = run(root, "fmt", "--diff", ITEM)
+    code, out, _ = invoke(root, "fmt", "--diff", ITEM)
     assert code == 0 and out.startswith(f"--- a/{ITEM}\n+++ b/{ITEM}\n")
     assert (root / ITEM).read_text(encoding="utf-8") == MESSY
     assert (root / ITEM).stat().st_mtime_ns == before
@@ -185,10 +174,10 @@ def test_check_and_diff_write_nothing(make_catalog: MakeCatalog) -> None:
 
 def test_formatting_twice_changes_nothing(make_catalog: MakeCatalog) -> None:
     root = make_catalog({ITEM: MESSY})
-    assert run(root, "fmt")[0] == 0
+    assert invoke(root, "fmt")[0] == 0
     once = (root / ITEM).read_bytes()
     stamp = (root / ITEM).stat().st_mtime_ns
-    code, _, err = run(root, "fmt", "--lang", "en")
+    code, _, err = invoke(root, "fmt", "--lang", "en")
     assert code == 0 and "0 formatted, 1 unchanged" in err
     assert (root / ITEM).read_bytes() == once
     assert (root / ITEM).stat().st_mtime_ns == stamp  # not even rewritten
@@ -198,7 +187,7 @@ def test_bom_kept_crlf_normalized_permissions_kept(make_catalog: MakeCatalog) ->
     raw = "\ufeff" + MESSY.replace("\n", "\r\n")
     root = make_catalog({ITEM: raw.encode("utf-8")})
     (root / ITEM).chmod(0o640)
-    assert run(root, "fmt")[0] == 0
+    assert invoke(root, "fmt")[0] == 0
     data = (root / ITEM).read_bytes()
     assert data.startswith(b"\xef\xbb\xbf# yaml-language-server:") and b"\r" not in data
     assert data[3:].decode("utf-8") == formatted(MESSY)
@@ -210,7 +199,7 @@ def test_symlinked_file_formats_its_target(make_catalog: MakeCatalog) -> None:
     link = root / ITEM
     link.parent.mkdir(parents=True)
     link.symlink_to(root / "drafts/item.yaml")
-    assert run(root, "fmt", ITEM)[0] == 0
+    assert invoke(root, "fmt", ITEM)[0] == 0
     assert link.is_symlink()
     assert (root / "drafts/item.yaml").read_text(encoding="utf-8") == formatted(MESSY)
 
@@ -229,7 +218,7 @@ def test_a_file_with_yaml_errors_is_reported_and_untouched(
 ) -> None:
     root = make_catalog({ITEM: content, "items/basic/000123018000.yaml": MESSY})
     stamp = (root / ITEM).stat().st_mtime_ns
-    code, _, err = run(root, "fmt", "--lang", "en")
+    code, _, err = invoke(root, "fmt", "--lang", "en")
     assert code == 1
     assert f"{ITEM}:{line}: error: " in err and message in err
     assert "Traceback" not in err
@@ -242,7 +231,7 @@ def test_a_file_with_yaml_errors_is_reported_and_untouched(
 def test_gbk_and_empty_files(make_catalog: MakeCatalog) -> None:
     gbk = "schema_version: 1\nname: 饮用水供水单位卫生许可\n".encode("gbk")
     root = make_catalog({ITEM: gbk, "items/basic/empty.yaml": ""})
-    code, _, err = run(root, "fmt")
+    code, _, err = invoke(root, "fmt")
     assert code == 1
     assert "看起来是 GBK" in err and "iconv" in err
     assert (root / ITEM).read_bytes() == gbk
@@ -252,7 +241,7 @@ def test_gbk_and_empty_files(make_catalog: MakeCatalog) -> None:
 def test_read_only_file_is_refused(make_catalog: MakeCatalog) -> None:
     root = make_catalog({ITEM: MESSY})
     (root / ITEM).chmod(0o444)
-    code, _, err = run(root, "fmt", "--lang", "en")
+    code, _, err = invoke(root, "fmt", "--lang", "en")
     assert code == 1
     assert f"{ITEM}: error: the file is read-only; not formatted" in err
     assert (root / ITEM).read_text(encoding="utf-8") == MESSY
@@ -269,7 +258,7 @@ def test_interrupted_write_leaves_the_old_file_whole(
         raise failure  # after the new text went to the temporary file, before the rename
 
     monkeypatch.setattr(Path, "replace", broken)
-    code, _, err = run(root, "fmt", "--lang", "en")
+    code, _, err = invoke(root, "fmt", "--lang", "en")
     if isinstance(failure, OSError):
         assert code == 1
         assert "cannot write it: No space left on device; the file is left as it was" in err
@@ -280,10 +269,10 @@ def test_interrupted_write_leaves_the_old_file_whole(
 
 
 def test_usage_errors(tmp_path: Path, make_catalog: MakeCatalog) -> None:
-    code, _, err = run(tmp_path, "fmt")
+    code, _, err = invoke(tmp_path, "fmt")
     assert code == 2 and "no catalog found" in err
     root = make_catalog({ITEM: MESSY})
-    code, _, err = run(root, "fmt", "items/nope.yaml")
+    code, _, err = invoke(root, "fmt", "items/nope.yaml")
     assert code == 2 and "path does not exist" in err
 
 
@@ -304,7 +293,7 @@ def test_imported_and_new_files_are_already_formatted(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["import", str(rows), "--catalog", str(root)])
     assert result.exit_code == 0, result.output
     assert len(list((root / "items").rglob("*.yaml"))) == 3
-    assert run(root, "fmt", "--check") == (
+    assert invoke(root, "fmt", "--check") == (
         0,
         "",
         "3 个文件：0 个需要格式化，3 个无需改动，0 个无法格式化（文件保持原样）。\n",

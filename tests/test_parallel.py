@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import pytest
 
 from benchmarks.generate import generate
 from catalog_cli import engine
+from catalog_cli.dupes import rule
 from catalog_cli.engine import Options, validate
 
 
@@ -22,8 +24,25 @@ def test_parallel_and_serial_runs_agree(tmp_path: Path, monkeypatch: pytest.Monk
     items[1].write_text(text.replace("visits: 0", "visits: 2"), encoding="utf-8")
     shutil.copy(items[2], items[2].with_name("copy.yaml"))
     parallel = validate(Options(cwd=root, use_cache=False), duplicates=True)
-    monkeypatch.setattr(engine.os, "cpu_count", lambda: 1)
+    monkeypatch.setattr(os, "cpu_count", lambda: 1)
     serial = validate(Options(cwd=root, use_cache=False), duplicates=True)
     assert [f.to_dict() for f in parallel.findings] == [f.to_dict() for f in serial.findings]
     codes = {f.code for f in serial.findings}
     assert {"YML001", "ELE003", "COD006", "STD003"} <= codes, codes
+
+
+def test_background_duplicate_search_agrees(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``catalog check`` runs the duplicate search in a forked process while the other rules
+    run; the findings are the same as when it runs inline."""
+    root = tmp_path / "cat"
+    generate(300, root)
+    items = sorted((root / "items" / "basic").rglob("*.yaml"))
+    shutil.copy(items[0], items[0].with_name("copy.yaml"))  # a duplicate for sure
+    monkeypatch.setattr(rule, "BACKGROUND_MIN_ITEMS", 0)
+    background = validate(Options(cwd=root, use_cache=False), duplicates=True)
+    monkeypatch.setattr(rule, "BACKGROUND_MIN_ITEMS", 10**9)
+    inline = validate(Options(cwd=root, use_cache=False), duplicates=True)
+    assert [f.to_dict() for f in background.findings] == [f.to_dict() for f in inline.findings]
+    assert any(f.code.startswith("DUP") for f in inline.findings)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -12,17 +11,15 @@ from typing import Any
 
 import jsonschema
 import pytest
-from typer.testing import CliRunner
 
 from catalog_cli import __version__
-from catalog_cli.cli import app
 from catalog_cli.findings import Finding, Location, Severity
 from catalog_cli.outputs import OutputError, default_format, parse_outputs, write_outputs
 from catalog_cli.reporters import REPORTERS, Report, RuleInfo
 from catalog_cli.reporters.github import GithubReporter, escape_data, escape_property
 from catalog_cli.reporters.markdown import MarkdownReporter
 from catalog_cli.rules import discover_rules
-from tests.conftest import ROOT, assert_golden
+from tests.conftest import ROOT, assert_golden, invoke
 
 FIXTURE = ROOT / "tests" / "fixtures" / "golden"
 SCHEMA = ROOT / "tests" / "schemas" / "sarif-schema-2.1.0.json"
@@ -42,16 +39,6 @@ def catalog(tmp_path: Path) -> Path:
     root = tmp_path / "catalog"
     shutil.copytree(FIXTURE, root)
     return root
-
-
-def invoke(root: Path, *args: str) -> tuple[int, str, str]:
-    cwd = Path.cwd()
-    os.chdir(root)
-    try:
-        result = CliRunner().invoke(app, list(args))
-    finally:
-        os.chdir(cwd)
-    return result.exit_code, result.stdout, result.stderr
 
 
 def sarif_validator() -> jsonschema.Draft4Validator:

@@ -8,31 +8,18 @@ Regenerate golden files on purpose only: ``CATALOG_UPDATE_GOLDEN=1 pytest tests/
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from catalog_cli.cli import app
 from catalog_cli.dupes.classify import classify_names
 from catalog_cli.dupes.find import DEFAULT_THRESHOLD
 from catalog_cli.dupes.normalize import Normalizer
 from catalog_cli.engine import item_files, load_entries, open_session
 from catalog_cli.search import SearchIndex
-from tests.conftest import ROOT, MakeCatalog, assert_golden
+from tests.conftest import ROOT, MakeCatalog, assert_golden, invoke
 
 FIXTURE = ROOT / "tests" / "fixtures" / "browse"
-
-
-def invoke(root: Path, *args: str) -> tuple[int, str, str]:
-    cwd = Path.cwd()
-    os.chdir(root)
-    try:
-        result = CliRunner().invoke(app, list(args))
-    finally:
-        os.chdir(cwd)
-    return result.exit_code, result.stdout, result.stderr
 
 
 @pytest.fixture(scope="module")

@@ -7,28 +7,15 @@ Regenerate golden files on purpose only: ``CATALOG_UPDATE_GOLDEN=1 pytest tests/
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from catalog_cli.cli import app
 from catalog_cli.published import validate_record
-from tests.conftest import ROOT, TEMPLATES, MakeCatalog, assert_golden
+from tests.conftest import ROOT, TEMPLATES, MakeCatalog, assert_golden, invoke
 
 FIXTURE = ROOT / "tests" / "fixtures" / "browse"
 IMPL = "11210100004107526H3000123018000"
-
-
-def invoke(root: Path, *args: str) -> tuple[int, str, str]:
-    cwd = Path.cwd()
-    os.chdir(root)
-    try:
-        result = CliRunner().invoke(app, list(args))
-    finally:
-        os.chdir(cwd)
-    return result.exit_code, result.stdout, result.stderr
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

@@ -12,30 +12,17 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from catalog_cli.cli import app
 from catalog_cli.engine import item_files, load_entries, open_session
 from catalog_cli.models import Entry
 from catalog_cli.standard import Standard
 from catalog_cli.stats import code_labelled, compute
-from tests.conftest import ROOT, TEMPLATES, MakeCatalog, assert_golden
+from tests.conftest import ROOT, TEMPLATES, MakeCatalog, assert_golden, invoke
 
 FIXTURE = ROOT / "tests" / "fixtures" / "browse"
-
-
-def invoke(root: Path, *args: str) -> tuple[int, str, str]:
-    cwd = Path.cwd()
-    os.chdir(root)
-    try:
-        result = CliRunner().invoke(app, list(args))
-    finally:
-        os.chdir(cwd)
-    return result.exit_code, result.stdout, result.stderr
 
 
 @pytest.fixture(scope="module")

@@ -112,8 +112,10 @@ class DupesOptions:
     lang: str = "zh"
     severity: dict[str, Severity] = field(default_factory=dict)  # class name or DUP code
     decisions: list[Decision] = field(default_factory=list)
-    # the similar key pairs of an earlier run (catalog check's cache): only new keys are searched
+    # from an earlier run (catalog check's cache): its similar key pairs, so that only new keys
+    # are searched, and its normalized names
     similar: KeyPairs | None = None
+    normalized: dict[str, Normalized] | None = None
 
 
 @dataclass
@@ -126,6 +128,7 @@ class DupesResult:
     decided: int
     options: DupesOptions
     similar: KeyPairs = ([], [])  # this run's similar key pairs, for the next run
+    normalized: dict[str, Normalized] = field(default_factory=dict)  # this run's names
 
     def summary(self) -> dict[str, Any]:
         by_class = dict.fromkeys(CLASS_ORDER, 0)
@@ -157,7 +160,8 @@ class DupesResult:
         return 1 if any(s in failing for s in sevs) else 0
 
 
-def _sides(entries: Iterable[Entry]) -> list[Side]:
+def sides_of(entries: Iterable[Entry]) -> list[Side]:
+    """Every modelled item as a side (names inherited from basic items where omitted)."""
     items = [(e.path, e.item) for e in entries if e.item is not None]
     basic_names = {
         it.basic_code: it.name
@@ -360,9 +364,15 @@ def find_pairs(
     entries: Iterable[Entry], standard: Standard, options: DupesOptions | None = None
 ) -> DupesResult:
     """Every reported pair, variant group and finding for the given entries. Never raises for data."""
+    return find_pairs_of(sides_of(entries), standard, options)
+
+
+def find_pairs_of(
+    all_sides: list[Side], standard: Standard, options: DupesOptions | None = None
+) -> DupesResult:
+    """:func:`find_pairs` from the items' sides (which is all it needs of them)."""
     opt = options or DupesOptions()
     f = _Finder(standard, opt)
-    all_sides = _sides(entries)
     sides = [s for s in all_sides if opt.scope is None or in_scope(s, opt.scope)]
     findings: list[Finding] = []
     pairs: list[Pair] = []
@@ -401,12 +411,13 @@ def find_pairs(
 
     # 2. Group sides by normalized key.
     norms: dict[str, Normalized] = {}
+    earlier = opt.normalized or {}
     groups: dict[str, _Group] = defaultdict(_Group)
     rep: dict[str, Normalized] = {}
     for s in sides:
         n = norms.get(s.name)
         if n is None:
-            n = norms[s.name] = f.norm.normalize(s.name)
+            n = norms[s.name] = earlier.get(s.name) or f.norm.normalize(s.name)
         if not n.key:
             findings.append(_unusable(s, f.lang))
             continue
@@ -514,4 +525,6 @@ def find_pairs(
 
     pairs.sort(key=Pair.sort_key)
     findings.sort(key=Finding.sort_key)
-    return DupesResult(pairs, variants, findings, len(sides), len(keys), decided, opt, similar)
+    return DupesResult(
+        pairs, variants, findings, len(sides), len(keys), decided, opt, similar, norms
+    )

@@ -8,36 +8,151 @@ classes, on the side with the smaller path; the other side is a related location
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import multiprocessing as mp
 from collections.abc import Iterator
-from typing import ClassVar
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+from typing import Any, ClassVar
 
 import rapidfuzz
 
 from catalog_cli import cache
+from catalog_cli.dupes import normalize
 from catalog_cli.dupes.candidates import KeyPairs
 from catalog_cli.dupes.classify import CODES
 from catalog_cli.dupes.decisions import load_decisions
-from catalog_cli.dupes.find import DupesOptions, DupesResult, Pair, Side, find_pairs
+from catalog_cli.dupes.find import (
+    DupesOptions,
+    DupesResult,
+    Pair,
+    Side,
+    find_pairs_of,
+    sides_of,
+)
+from catalog_cli.dupes.normalize import Normalized
 from catalog_cli.findings import Finding, Location
 from catalog_cli.rules import Catalog, CatalogRule, Context
 
 
 def dupes_for(catalog: Catalog, ctx: Context) -> DupesResult:
-    """The duplicate search for this run, computed on first use."""
+    """The duplicate search for this run, computed (or collected) on first use."""
     key = f"dupes:{ctx.lang}"
     found = catalog.memo.get(key)
     if found is None:
-        decisions, problems = load_decisions(catalog.root, ctx.lang)
-        options = DupesOptions(lang=ctx.lang, decisions=decisions)
-        cache_key = f"{SIMILAR_FILE} {options.threshold} rapidfuzz {rapidfuzz.__version__}"
-        if ctx.use_cache:
-            options.similar = _similar(cache.load_value(catalog.root, SIMILAR_FILE, cache_key))
-        found = find_pairs(catalog.entries, ctx.standard, options)
-        found.findings = [*problems, *found.findings]
-        if ctx.use_cache and found.similar != options.similar:
-            cache.store_value(catalog.root, SIMILAR_FILE, cache_key, found.similar)
-        catalog.memo[key] = found
+        start_search(catalog, ctx)
+        found = catalog.memo[key]
+    if isinstance(found, _Search):
+        found = catalog.memo[key] = found.result()
+    assert isinstance(found, DupesResult)
     return found
+
+
+BACKGROUND_MIN_ITEMS = 2000  # fewer: starting a process costs more than the search
+
+
+def start_search(catalog: Catalog, ctx: Context) -> None:
+    """Start this run's duplicate search: in a forked process for a large catalog, so that it
+    runs on another core while the other rules run here (nothing else is left for that core
+    once the files are loaded)."""
+    key = f"dupes:{ctx.lang}"
+    if key not in catalog.memo:
+        catalog.memo[key] = _Search(catalog, ctx)
+
+
+_JOB: _Search | None = None  # inherited by the forked search
+
+
+def _search_job() -> DupesResult:
+    assert _JOB is not None
+    return _JOB.search()
+
+
+class _Search:
+    """A duplicate search under way (or done inline when no process can be started)."""
+
+    def __init__(self, catalog: Catalog, ctx: Context) -> None:
+        global _JOB  # noqa: PLW0603 - the forked process inherits it: nothing to pickle
+        self.root, self.use_cache, self.standard = catalog.root, ctx.use_cache, ctx.standard
+        decisions, self.problems = load_decisions(catalog.root, ctx.lang)
+        self.options = DupesOptions(lang=ctx.lang, decisions=decisions)
+        self.sides = sides_of(catalog.entries)
+        self.pool: ProcessPoolExecutor | None = None
+        self.future: Future[DupesResult] | None = None
+        if len(self.sides) >= BACKGROUND_MIN_ITEMS and "fork" in mp.get_all_start_methods():
+            _JOB = self
+            try:
+                self.pool = ProcessPoolExecutor(1, mp_context=mp.get_context("fork"))
+                self.future = self.pool.submit(_search_job)  # forks here, with _JOB set
+            except OSError:  # no semaphores (some sandboxes): search inline when asked
+                self.future = None
+            finally:
+                _JOB = None
+
+    def search(self) -> DupesResult:
+        """The search itself, with what the last run left in the cache, which it updates."""
+        options = self.options
+        pairs_key = f"{SIMILAR_FILE} {options.threshold} rapidfuzz {rapidfuzz.__version__}"
+        # normalization depends on its code and the vocabularies only
+        source = Path(normalize.__file__).read_bytes() + repr(self.standard.vocabularies).encode()
+        names_key = f"{NAMES_FILE} {hashlib.sha256(source).hexdigest()}"
+        if self.use_cache:
+            options.similar = _similar(cache.load_value(self.root, SIMILAR_FILE, pairs_key))
+            options.normalized = _normalized(cache.load_value(self.root, NAMES_FILE, names_key))
+        found = find_pairs_of(self.sides, self.standard, options)
+        if self.use_cache:
+            if found.similar != options.similar:
+                cache.store_value(self.root, SIMILAR_FILE, pairs_key, found.similar)
+            if found.normalized.keys() - (options.normalized or {}).keys():
+                table = {k: _fields(n) for k, n in found.normalized.items()}
+                cache.store_value(self.root, NAMES_FILE, names_key, table)
+        # what only the cache needed stays here (it would cross back from the forked process)
+        options.similar = options.normalized = None
+        found.similar, found.normalized = ([], []), {}
+        return found
+
+    def result(self) -> DupesResult:
+        found: DupesResult | None = None
+        if self.future is not None:
+            try:
+                found = self.future.result()
+            except BrokenProcessPool:  # the process was killed: search here instead
+                found = None
+        if self.pool is not None:
+            self.pool.shutdown()
+        if found is None:
+            found = self.search()
+        found.findings = [*self.problems, *found.findings]
+        return found
+
+
+# The normalized names of the last run: the normalization of 50k names takes seconds.
+NAMES_FILE = "normalized-names.bin"
+_FIELDS = [f.name for f in dataclasses.fields(Normalized)]
+_FIELD_TYPES = [str, tuple, str, str, frozenset, tuple, frozenset, str, tuple, tuple, tuple]
+
+
+def _fields(n: Normalized) -> tuple[Any, ...]:
+    return tuple(getattr(n, f) for f in _FIELDS)
+
+
+def _normalized(value: object) -> dict[str, Normalized] | None:
+    """The cached normalizations when well-formed, else None."""
+    if not isinstance(value, dict):
+        return None
+    out: dict[str, Normalized] = {}
+    for name, fields in value.items():
+        if not (
+            isinstance(fields, tuple)
+            and len(fields) == len(_FIELD_TYPES)
+            and fields[0] == name
+            and all(type(v) is t for v, t in zip(fields, _FIELD_TYPES, strict=True))
+        ):
+            return None
+        out[name] = Normalized(*fields)
+    return out
 
 
 # The similar name pairs of the last run, so that after an edit only new names are searched.
@@ -75,6 +190,9 @@ class DupRule(CatalogRule):
 
     group = "dupes"
     pair_class: ClassVar[str] = ""
+
+    def prepare(self, catalog: Catalog, ctx: Context) -> None:
+        start_search(catalog, ctx)
 
     def check(self, catalog: Catalog, ctx: Context) -> Iterator[Finding]:
         result = dupes_for(catalog, ctx)
