@@ -239,11 +239,7 @@ class _Run:
         regions = self.session.standard.regions
         if regions.exists(text):
             return text, None
-        return None, Text(
-            f"行政区划代码 “{text}” 不存在（应为区划表中的 6、9 或 12 位代码，如 210102）。",
-            f"the region code '{text}' does not exist (a 6-, 9- or 12-digit code from the "
-            "region list, e.g. 210102)",
-        )
+        return None, Text(*regions.unknown(text, example="210102"))
 
     def level(self, basic: Entry, region: str) -> int:
         """The level: as given, else the region's; it must fit both (as COD004 checks)."""

@@ -127,14 +127,13 @@ class BrowseError(ValueError):
 def parse_region(code: str, standard: Standard, lang: str) -> str:
     """A region code of the list (21, 2101, 210102, padded or not) → canonical prefix form."""
     c = code.strip()
-    full = c + "0000" if len(c) == 2 else c + "00" if len(c) == 4 else c
-    if not c.isdigit() or not (standard.regions.exists(full) or set(c) == {"0"}):
-        raise BrowseError(
-            f"--region：“{code}” 不是行政区划代码表中的代码（例如 21、2101、210102）。"
-            if lang == "zh"
-            else f"--region: '{code}' is not a code of the region list (e.g. 21, 2101, 210102)"
-        )
-    return Regions.canonical(full)
+    if c.isdigit() and set(c) == {"0"}:  # national bodies
+        return Regions.canonical(c)
+    found = standard.regions.lookup(c)
+    if found is None:
+        zh, en = standard.regions.unknown(c)
+        raise BrowseError(f"--region：{zh}" if lang == "zh" else f"--region: {en}")
+    return found
 
 
 def _text_target(out: TextIO) -> tuple[int | None, bool]:

@@ -210,11 +210,21 @@ def store_value(root: Path, name: str, key: str, value: Any) -> None:
     _write_checked(root, name, key, marshal.dumps(value))
 
 
+def _index_entry(value: object) -> bool:
+    return (
+        isinstance(value, tuple)
+        and len(value) == 3
+        and isinstance(value[0], tuple)
+        and isinstance(value[1], str)
+        and isinstance(value[2], str)
+    )
+
+
 class ItemCache:
     """The per-file layer: records ``(entry, findings)`` in shards, found through an index.
 
-    Records are opaque here (the engine pickles them); a record is used for a path only when
-    ``check(record)`` confirms it is that path's and content's record.
+    Records are opaque here (the engine pickles them, and uses a record only for the path and
+    the content digest it names).
     """
 
     def __init__(self, root: Path, context: str) -> None:
@@ -227,7 +237,7 @@ class ItemCache:
         if body is not None:
             with contextlib.suppress(ValueError, TypeError, EOFError):
                 index = marshal.loads(body)
-                if isinstance(index, dict):
+                if isinstance(index, dict) and all(map(_index_entry, index.values())):
                     self.index = index
         self.new_index: dict[str, tuple[Stat, str, str]] = {}
 
@@ -263,7 +273,7 @@ class ItemCache:
             return None
         try:
             return pickle.loads(raw)
-        except Exception:
+        except Exception:  # any damage at all (or a class that changed) means "not cached"
             return None
 
     def write_shard(self, raw: bytes) -> str:

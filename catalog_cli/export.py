@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import difflib
 import gc
 import io
 import operator
@@ -112,45 +111,11 @@ def _check_codes(option: str, values: list[str], allowed: dict[str, str]) -> Non
             )
 
 
-def _region_codes(regions: Regions) -> list[str]:
-    """Every province, city and county code, written with six digits."""
-    return [
-        *(c + "0000" for c in regions.provinces),
-        *(c + "00" for c in regions.cities),
-        *regions.areas,
-    ]
-
-
-def _closest(code: str, known: list[str], n: int = 3) -> list[str]:
-    """The known codes most like ``code``: by similarity, then shared prefix (same province,
-    city), then numeric distance, so that a typo and a wrong county both find a neighbour."""
-
-    def key(candidate: str) -> tuple[float, int, int]:
-        pairs = zip(code, candidate, strict=False)
-        shared = next((i for i, (a, b) in enumerate(pairs) if a != b), len(code))
-        ratio = difflib.SequenceMatcher(None, code, candidate).ratio()
-        return (-ratio, -shared, abs(int(candidate) - int(code)))
-
-    return [c for c in sorted(known, key=key)[:n] if key(c)[0] <= -0.6]
-
-
 def check_region(code: str, regions: Regions) -> str:
     """``code`` when it names a region of the list (2/4/6/9/12 digits), else ExportError."""
-    six = code + "0" * (6 - len(code)) if len(code) in (2, 4) else code
-    if code.isdigit() and len(code) in (2, 4, 6, 9, 12) and regions.exists(six):
-        return code
-    close = _closest(six, _region_codes(regions)) if six.isdigit() else []
-    named = [f"{c} {regions.name(c) or ''}".strip() for c in close]
-    raise ExportError(
-        f"未知的行政区划代码 “{code}”"
-        + (f"；最接近的是：{'、'.join(named)}" if named else "；应为 2、4、6、9 或 12 位区划代码"),
-        f"unknown region code '{code}'"
-        + (
-            f"; the closest are: {', '.join(named)}"
-            if named
-            else "; expected a region code of 2, 4, 6, 9 or 12 digits"
-        ),
-    )
+    if regions.lookup(code) is None:
+        raise ExportError(*regions.unknown(code))
+    return code
 
 
 def parse_selection(

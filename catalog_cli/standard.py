@@ -9,6 +9,7 @@ folder extends it: its code-list entries and elements are merged over the defaul
 from __future__ import annotations
 
 import csv
+import difflib
 import importlib.resources
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -160,8 +161,52 @@ class Regions:
 
     def name(self, code: str) -> str | None:
         c = self.canonical(code)
-        table = {2: self.provinces, 4: self.cities, 6: self.areas, 9: self.streets}.get(len(c))
+        if len(c) == 9:  # townships only when asked: reading them costs 0.3 s
+            return self.streets.get(c)
+        table = {2: self.provinces, 4: self.cities, 6: self.areas}.get(len(c))
         return table.get(c) if table is not None else None
+
+    def lookup(self, code: str) -> str | None:
+        """The canonical form of a region written with 2, 4, 6, 9 or 12 digits (``21``,
+        ``2101``, ``210102``, padded or not), or None when the list has no such region."""
+        c = code.strip()
+        if not c.isdigit() or len(c) not in (2, 4, 6, 9, 12):
+            return None
+        full = c + "0000" if len(c) == 2 else c + "00" if len(c) == 4 else c
+        return self.canonical(full) if self.exists(full) else None
+
+    def closest(self, code: str, n: int = 3) -> list[str]:
+        """Up to ``n`` province, city or county codes (six digits) most like ``code``: by
+        similarity, then shared prefix (same province, city), then numeric distance, so that a
+        typo and a wrong county both find a neighbour."""
+        c = code.strip()
+        six = c + "0" * (6 - len(c)) if len(c) in (2, 4) else c
+        if not six.isdigit():
+            return []
+        known = [
+            *(p + "0000" for p in self.provinces),
+            *(p + "00" for p in self.cities),
+            *self.areas,
+        ]
+
+        def key(candidate: str) -> tuple[float, int, int]:
+            pairs = zip(six, candidate, strict=False)
+            shared = next((i for i, (a, b) in enumerate(pairs) if a != b), len(six))
+            ratio = difflib.SequenceMatcher(None, six, candidate).ratio()
+            return (-ratio, -shared, abs(int(candidate) - int(six)))
+
+        return [k for k in sorted(known, key=key)[:n] if key(k)[0] <= -0.6]
+
+    def unknown(self, code: str, example: str = "21, 2101, 210102") -> tuple[str, str]:
+        """What to say (zh, en) about a region code the list does not have: the closest codes,
+        else an ``example`` of what a code looks like."""
+        named = [f"{c} {self.name(c) or ''}".strip() for c in self.closest(code)]
+        return (
+            f"行政区划代码 “{code}” 不在区划代码表中"
+            + (f"；最接近的是：{'、'.join(named)}" if named else f"（例如 {example}）"),
+            f"region code '{code}' is not in the region list"
+            + (f"; the closest are: {', '.join(named)}" if named else f" (e.g. {example})"),
+        )
 
     @cached_property
     def place_names(self) -> frozenset[str]:

@@ -243,6 +243,14 @@ def _damage(root: Path, how: str) -> None:
         digest = hashlib.sha256(body).hexdigest()
         header = json.dumps({**json.loads(head), "digest": digest}).encode()
         index.write_bytes(header + b"\n" + body)
+    elif how == "malformed index":  # well-formed file, digest right, entries of another shape
+        head, _, body = index.read_bytes().partition(b"\n")
+        table = {p: (d, 1) for p, (_, d, _) in marshal.loads(body).items()}
+        body = marshal.dumps(table)
+        digest = hashlib.sha256(body).hexdigest()
+        index.write_bytes(
+            json.dumps({**json.loads(head), "digest": digest}).encode() + b"\n" + body
+        )
     elif how == "other context":  # as a run of another tool version or configuration left it
         head, _, body = index.read_bytes().partition(b"\n")
         header = json.dumps({**json.loads(head), "key": "0" * 64}).encode()
@@ -258,6 +266,7 @@ def _damage(root: Path, how: str) -> None:
         "garbage index",
         "forged index",
         "forged shard",
+        "malformed index",
         "other context",
     ],
 )

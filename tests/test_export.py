@@ -430,8 +430,8 @@ def test_unreadable_and_duplicate_files_are_skipped_with_allow_errors(catalog: P
     [
         (["--region", "210199"], "closest are: 210181 新民市"),
         (["--region", "210012"], "closest are: 210102 和平区"),
-        (["--region", "99"], "unknown region code '99'"),
-        (["--region", "abc"], "expected a region code"),
+        (["--region", "99"], "region code '99' is not in the region list"),
+        (["--region", "abc"], "region code 'abc' is not in the region list (e.g. 21, 2101"),
         (["--status", "有效"], "--status '有效' is not in the code list; choose from: 在用"),
         (["--level", "7"], "--level '7'"),
         (["--type", "30"], "--type '30'"),
@@ -453,7 +453,7 @@ def test_several_formats_need_out(catalog: Path) -> None:
 
 def test_messages_are_chinese_by_default(catalog: Path) -> None:
     code, _, err = invoke(catalog, "export", "--region", "210199")
-    assert code == 2 and "未知的行政区划代码" in err and "最接近的是：210181 新民市" in err
+    assert code == 2 and "不在区划代码表中" in err and "最接近的是：210181 新民市" in err
 
 
 def test_out_is_a_file_or_not_writable(catalog: Path) -> None:

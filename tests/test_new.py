@@ -113,7 +113,7 @@ def test_not_a_licensing_item_has_no_materials_todo(root: Path) -> None:
         (("--basic", "000123018001", *SCRIPTED), "closest: 000123018000 饮用水供水单位卫生许可"),
         (("--basic", "000123018000", *SCRIPTED[:-1], BAD_CREDIT), "check character is X"),
         (("--basic", "000123018000", *SCRIPTED[:-1], "123"), "has 18 characters, this has 3"),
-        (("--basic", "000123018000", "--region", "219999", *SCRIPTED[2:]), "does not exist"),
+        (("--basic", "000123018000", "--region", "219999", *SCRIPTED[2:]), "is not in the region list"),
         (("--basic", "000123018000", *SCRIPTED, "--level", "3"), "does not match the region"),
         (
             ("--basic", "000123018000", "--region", "210000", *SCRIPTED[2:]),
@@ -178,7 +178,7 @@ def test_interactive_asks_again_with_the_reason(root: Path) -> None:
     assert code == 0, err
     assert out == TARGET + "\n"
     assert "1. 000123018000 饮用水供水单位卫生许可" in err
-    assert "行政区划代码 “219999” 不存在" in err
+    assert "行政区划代码 “219999” 不在区划代码表中（例如 210102）" in err
     assert "校验位错误：应为 U，实际 X" in err
     assert (root / TARGET).read_text(encoding="utf-8") == (
         (ROOT / "tests" / "golden" / "new.implementation.yaml").read_text(encoding="utf-8")

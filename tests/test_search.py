@@ -165,10 +165,10 @@ def test_no_match_exits_1_like_grep() -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["search", "许可", "--region", "9999"], "“9999” 不是行政区划代码表中的代码"),
+        (["search", "许可", "--region", "9999"], "“9999” 不在区划代码表中"),
         (
             ["search", "许可", "--region", "abc", "--lang", "en"],
-            "'abc' is not a code of the region",
+            "'abc' is not in the region list",
         ),
         (["search", "  "], "请给出要查找的名称或编码"),
         (["search", "许可", "--limit", "0"], "--limit"),

@@ -153,8 +153,8 @@ def test_region_option_narrows_the_catalog() -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["stats", "--region", "9999"], "“9999” 不是行政区划代码表中的代码"),
-        (["stats", "--region", "21x", "--lang", "en"], "'21x' is not a code of the region list"),
+        (["stats", "--region", "9999"], "“9999” 不在区划代码表中"),
+        (["stats", "--region", "21x", "--lang", "en"], "'21x' is not in the region list"),
         (["stats", "--by", "color"], "--by"),
         (["stats", "--format", "xml"], "--format"),
     ],
