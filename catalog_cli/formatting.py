@@ -720,7 +720,7 @@ def format_file(
     if blocking or raw is None or text is None:
         p = blocking[0] if blocking else doc.problems[0]
         said = Text(
-            p.zh + (f"建议：{p.hint_zh}" if p.hint_zh else ""),
+            p.zh + (f"；建议：{p.hint_zh}" if p.hint_zh else ""),
             p.en + (f"; {p.hint_en}" if p.hint_en else ""),
         )
         return Outcome(relpath, "failed", problem=said, line=p.line)

@@ -113,7 +113,10 @@ def test_not_a_licensing_item_has_no_materials_todo(root: Path) -> None:
         (("--basic", "000123018001", *SCRIPTED), "closest: 000123018000 饮用水供水单位卫生许可"),
         (("--basic", "000123018000", *SCRIPTED[:-1], BAD_CREDIT), "check character is X"),
         (("--basic", "000123018000", *SCRIPTED[:-1], "123"), "has 18 characters, this has 3"),
-        (("--basic", "000123018000", "--region", "219999", *SCRIPTED[2:]), "is not in the region list"),
+        (
+            ("--basic", "000123018000", "--region", "219999", *SCRIPTED[2:]),
+            "is not in the region list",
+        ),
         (("--basic", "000123018000", *SCRIPTED, "--level", "3"), "does not match the region"),
         (
             ("--basic", "000123018000", "--region", "210000", *SCRIPTED[2:]),
