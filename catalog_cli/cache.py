@@ -36,8 +36,8 @@ from pathlib import Path
 from typing import Any
 
 from catalog_cli import __version__
+from catalog_cli.atomic import write_atomic_bytes
 from catalog_cli.findings import Finding, Location, Severity
-from catalog_cli.writer import write_atomic_bytes
 
 CACHE_DIR = ".catalog-cache"
 RUN_FILE = "last-run.bin"

@@ -15,7 +15,6 @@ from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
-from rich.markdown import Markdown
 from rich.table import Table
 
 from catalog_cli import __version__, cli_authoring, cli_browse, cli_export, cli_history
@@ -281,6 +280,8 @@ def rules_cmd(
         title = r.summary_zh if lang == Lang.zh else r.summary
         out = Console(highlight=False)
         out.print(f"[bold]{r.code}[/] {r.name} ({r.severity.value}) — {title}")
+        from rich.markdown import Markdown  # here: only this command renders Markdown
+
         out.print(Markdown(r.doc()))
         return
     if as_json:

@@ -176,7 +176,7 @@ def schema_cmd(
         return
 
     def write() -> None:
-        from catalog_cli.writer import write_atomic
+        from catalog_cli.atomic import write_atomic
 
         if out.is_dir():
             fail(f"--out {out} is a folder; give a file name, e.g. {out / 'catalog.schema.json'}")

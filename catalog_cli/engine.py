@@ -534,7 +534,10 @@ class _LazyDocuments(Mapping[str, Document]):
         if path not in self._paths:
             raise KeyError(path)
         if path not in self._loaded:
-            self._loaded[path] = load_document(self._root / path, self._root, max_bytes=self._max)
+            # reporters read only the text (source lines); parsing 50k files again took 20 s
+            self._loaded[path] = load_document(
+                self._root / path, self._root, max_bytes=self._max, parse=False
+            )
         return self._loaded[path]
 
     def __iter__(self) -> Iterator[str]:

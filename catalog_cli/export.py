@@ -606,8 +606,8 @@ def run_export(request: ExportRequest, console: Console) -> int:
 
 def write_outputs(outputs: dict[str, bytes], out: Path | None) -> None:
     """Each file atomically into ``out`` (created if missing), or the one document to stdout."""
+    from catalog_cli.atomic import write_atomic_bytes
     from catalog_cli.outputs import stdout_guard
-    from catalog_cli.writer import write_atomic_bytes
 
     if out is None:
         (data,) = outputs.values()

@@ -44,17 +44,17 @@ import yaml
 from rich.console import Console
 from rich.progress import Progress
 
+from catalog_cli.atomic import write_atomic_bytes
 from catalog_cli.engine import PARALLEL_MIN_FILES, item_files, open_session
 from catalog_cli.importer import Text
 from catalog_cli.loader import DEFAULT_MAX_BYTES, Document, decode, load_text, read_source
 from catalog_cli.standard import Standard
 from catalog_cli.writer import (
     CODE_KEYS,
-    _ruamel,
     modeline,
     parse,
     plain_ok,
-    write_atomic_bytes,
+    round_trip_yaml,
 )
 
 BOM = "\ufeff"
@@ -117,7 +117,7 @@ def format_text(
 def _restyle_scalars(text: str, data: Any, order: dict[str, int]) -> str:
     from ruamel.yaml.error import YAMLError
 
-    y = _ruamel()
+    y = round_trip_yaml()
     try:
         tree = y.load(text)
     except (YAMLError, ValueError) as exc:  # the project's loader read it; ruamel did not

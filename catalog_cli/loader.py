@@ -538,9 +538,17 @@ def read_source(doc: Document, root: Path, max_bytes: int) -> bytes | None:
 
 
 def load_document(
-    path: Path, root: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, raw: bytes | None = None
+    path: Path,
+    root: Path,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    raw: bytes | None = None,
+    parse: bool = True,
 ) -> Document:
-    """Load one file; never raises for anything the file contains."""
+    """Load one file; never raises for anything the file contains.
+
+    ``parse=False`` stops after decoding: the text alone, for reporters quoting source lines.
+    """
     relpath = relative(path, root)
     doc = Document(path=path, relpath=relpath)
     if raw is None:
@@ -554,7 +562,8 @@ def load_document(
         return doc
     assert text is not None
     doc.text = text
-    load_text(doc, text)
+    if parse:
+        load_text(doc, text)
     return doc
 
 
@@ -581,8 +590,10 @@ def yaml_file_names(base: Path) -> list[str]:
     found: list[str] = []
     for dirpath, dirnames, filenames in os.walk(base):
         dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+        # plain concatenation: os.path.join costs ~2 µs a call, 0.2 s on a 100k catalog
+        prefix = dirpath if dirpath.endswith(os.sep) else dirpath + os.sep
         found.extend(
-            os.path.join(dirpath, name)  # noqa: PTH118 - strings are the point here
+            prefix + name
             for name in filenames
             if name.endswith((".yaml", ".yml")) and not name.startswith(".")
         )

@@ -24,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from catalog_cli.atomic import write_atomic, write_atomic_bytes
 from catalog_cli.diff import CatalogDiff
 from catalog_cli.diffreport import DiffReport, compare_delta, render_markdown
 from catalog_cli.engine import Options, check, item_files, load_entries, open_session
@@ -44,7 +45,6 @@ from catalog_cli.findings import Finding, Severity
 from catalog_cli.models import Entry
 from catalog_cli.revisions import Delta, History, Revision
 from catalog_cli.standard import Standard
-from catalog_cli.writer import write_atomic, write_atomic_bytes
 
 DIST = "dist"
 CHANGELOG = "CHANGELOG.md"

@@ -8,22 +8,19 @@ order and keys the import does not know survive; only imported values change.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import datetime as dt
-import functools
 import io
 import json
 import math
-import os
 import posixpath
 import re
-import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from catalog_cli.atomic import write_atomic, write_atomic_bytes
 from catalog_cli.importer import HEADERS, KEY_ORDER, Planned, Rejected, Text
 from catalog_cli.loader import Document, load_text
 
@@ -175,7 +172,7 @@ class UpdateError(Exception):
     """An existing file cannot be updated safely (not a YAML mapping, or the result differs)."""
 
 
-def _ruamel() -> Any:
+def round_trip_yaml() -> Any:
     from ruamel.yaml import YAML
 
     y = YAML()  # round trip
@@ -231,7 +228,7 @@ def update_text(existing: str, data: dict[str, Any]) -> str:
     from ruamel.yaml.comments import CommentedMap
     from ruamel.yaml.error import YAMLError
 
-    y = _ruamel()
+    y = round_trip_yaml()
     plain_old = parse(existing)
     try:
         doc = y.load(existing)
@@ -250,39 +247,6 @@ def update_text(existing: str, data: dict[str, Any]) -> str:
 
 # ---------------------------------------------------------------------------------------------
 # Atomic writes
-
-
-@functools.cache
-def _mode() -> int:
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
-
-
-def write_atomic(
-    path: Path, text: str, *, known_dir: bool = False, mode: int | None = None
-) -> None:
-    """Write via a temporary file in the same folder and ``os.replace``: never half a file."""
-    write_atomic_bytes(path, text.encode("utf-8"), known_dir=known_dir, mode=mode)
-
-
-def write_atomic_bytes(
-    path: Path, data: bytes, *, known_dir: bool = False, mode: int | None = None
-) -> None:
-    """As :func:`write_atomic`; ``mode`` keeps a rewritten file's permissions (default: umask)."""
-    if not known_dir:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    tmp = Path(name)
-    try:
-        os.fchmod(fd, _mode() if mode is None else mode)  # mkstemp creates 0600
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        tmp.replace(path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
 
 
 # ---------------------------------------------------------------------------------------------

@@ -100,7 +100,7 @@ def comments(text: str) -> collections.Counter[str]:
             for value in children:
                 walk(value)
 
-    walk(writer._ruamel().load(text))
+    walk(writer.round_trip_yaml().load(text))
     return found
 
 

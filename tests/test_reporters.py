@@ -84,7 +84,7 @@ def render(fmt: str, report: Report) -> str:
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 @pytest.mark.parametrize("fmt", sorted(EXT))
-def testassert_golden(catalog: Path, fmt: str, lang: str) -> None:
+def test_golden_output(catalog: Path, fmt: str, lang: str) -> None:
     rc, out, err = invoke(catalog, "validate", "-f", fmt, "--lang", lang, *STABLE)
     assert rc == 1, err
     if fmt == "sarif":
@@ -431,3 +431,27 @@ def test_github_is_chosen_under_actions(catalog: Path, monkeypatch: pytest.Monke
     assert out.startswith("::error file=items/basic/000123018000.yaml,line=5,col=7")
     _, out, _ = invoke(catalog, "validate", "-f", "text", *STABLE)
     assert not out.startswith("::")
+
+
+def test_json_lines_are_exactly_the_documented_finding_dicts() -> None:
+    """The JSON reporter serializes Finding itself (fast); each line must be its to_dict()."""
+    findings = [
+        Finding(
+            "DUP001",
+            "same-code-conflict",
+            Severity.WARNING,
+            '名称 "A\\B"\n第二行 \u2028 emoji 🙂',
+            "items/a.yaml",
+            3,
+            7,
+            "/name",
+            "提示",
+            (Location("items/b.yaml", 1, None), Location("items/c.yaml")),
+        ),
+        Finding("YML001", "yaml-syntax", Severity.ERROR, "m", "items/x.yaml"),
+    ]
+    out = io.StringIO()
+    REPORTERS["json"].render(Report(findings, 2, "zh", {}), out)
+    doc = json.loads(out.getvalue())
+    assert doc["findings"] == [f.to_dict() for f in findings]
+    assert out.getvalue().count("\n    {") == 2  # one finding per line
