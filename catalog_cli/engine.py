@@ -50,6 +50,9 @@ class Options:
     ignore: list[str] = field(default_factory=list)
     strict: bool = False
     use_cache: bool = True
+    # Commands that go on to use the items (export, release) need the loaded entries, which a
+    # whole-run cache hit does not have: skip that layer (the item cache still saves parsing).
+    keep_entries: bool = False
 
 
 @dataclass
@@ -75,6 +78,7 @@ class RunResult:
     standard: Standard
     rules: list[type[Rule]] = field(default_factory=list)  # the rules that ran (reporters' table)
     cached: bool = False
+    entries: list[Entry] | None = None  # every loaded entry; None on a whole-run cache hit
 
     def exit_code(self, strict: bool) -> int:
         failing = {Severity.ERROR, Severity.WARNING} if strict else {Severity.ERROR}
@@ -486,7 +490,7 @@ def validate(
             [*names, decisions],
             [*stats, *cache.file_stats([decisions])],
         )
-        hit = cache.load(session.root, key)
+        hit = None if options.keep_entries else cache.load(session.root, key)
         if hit is not None:
             return _from_cache(hit, session, rules)
         entries, findings = _load_cached(
@@ -510,7 +514,14 @@ def validate(
     if key is not None and not cache.racy(stats, since_ns):
         cache.store(session.root, key, sorted(documents), findings, refs)
     return RunResult(
-        session.root, findings, documents, len(documents), refs, session.standard, rules
+        session.root,
+        findings,
+        documents,
+        len(documents),
+        refs,
+        session.standard,
+        rules,
+        entries=entries,
     )
 
 

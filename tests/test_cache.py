@@ -384,3 +384,21 @@ def test_forged_normalizations_are_not_used() -> None:
     assert _normalized({names[0]: _fields(good)[:-1]}) is None  # a field missing
     assert _normalized({names[0]: (*_fields(good)[:4], ["a"], *_fields(good)[5:])}) is None
     assert _normalized([]) is None
+
+
+def test_keep_entries_skips_the_run_cache_but_gives_the_same_findings(
+    make_catalog: MakeCatalog,
+) -> None:
+    """export and release need the items: a whole-run hit has none, so they load them (once)."""
+    root = _catalog(make_catalog)
+    first = _run(root)
+    assert first.entries is not None and len(first.entries) == 2
+    hit = _run(root)
+    assert hit.cached and hit.entries is None
+    kept = validate(Options(cwd=root, lang="en", keep_entries=True))
+    assert not kept.cached and kept.entries is not None
+    assert sorted(e.path for e in kept.entries) == [
+        "items/basic/000123018000.yaml",
+        "items/basic/bad.yaml",
+    ]
+    assert _dicts(kept) == _dicts(first)
