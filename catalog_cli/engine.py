@@ -9,13 +9,10 @@ from __future__ import annotations
 import contextlib
 import fnmatch
 import gc
-import multiprocessing as mp
 import os
 import pickle
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,6 +23,7 @@ from catalog_cli.fastpath import load_file
 from catalog_cli.findings import Finding, Severity
 from catalog_cli.loader import Document, load_document, relative, yaml_file_names
 from catalog_cli.models import Entry, ImplementationItem, build_entry
+from catalog_cli.parallel import chunked_map
 from catalog_cli.rules import (
     Catalog,
     CatalogRule,
@@ -162,8 +160,6 @@ def _relative_name(root: Path) -> Callable[[str], str]:
     return rel
 
 
-PARALLEL_MIN_FILES = 400  # below this, starting worker processes costs more than it saves
-
 # One file's loaded entry and the findings of the per-file rules on it.
 Record = tuple[Entry, list[Finding]]
 
@@ -239,30 +235,12 @@ def _load_chunks(
         _per_file(rules),
         _relative_name(session.root),
     )
-    workers = jobs or os.cpu_count() or 1
     # The collector would scan the growing heap of parsed items over and over: pause it.
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        chunks = [names]
-        done = 0
-        if (
-            workers > 1
-            and len(names) >= PARALLEL_MIN_FILES
-            and "fork" in mp.get_all_start_methods()
-        ):
-            size = max(64, len(names) // (workers * 8))
-            chunks = [names[i : i + size] for i in range(0, len(names), size)]
-            try:
-                with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
-                    for raw in pool.map(_load_chunk, chunks):
-                        done += 1
-                        yield (raw if want_bytes else None), pickle.loads(raw)
-            except (OSError, BrokenProcessPool):  # no semaphores (some sandboxes), a killed
-                pass  # worker: the chunks not yet done are done here, on one core
-        for chunk in chunks[done:]:
-            records = _load_records(chunk)
-            yield (pickle.dumps(records, pickle.HIGHEST_PROTOCOL) if want_bytes else None), records
+        for raw in chunked_map(_load_chunk, names, workers=jobs):
+            yield (raw if want_bytes else None), pickle.loads(raw)
     finally:
         _JOB = None
         # The loaded catalog lives until the end of the run: move it out of the collector's

@@ -29,13 +29,10 @@ from __future__ import annotations
 import difflib
 import functools
 import io
-import multiprocessing as mp
 import os
 import re
 import stat
-from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
@@ -45,9 +42,10 @@ from rich.console import Console
 from rich.progress import Progress
 
 from catalog_cli.atomic import write_atomic_bytes
-from catalog_cli.engine import PARALLEL_MIN_FILES, item_files, open_session
+from catalog_cli.engine import item_files, open_session
 from catalog_cli.importer import Text
 from catalog_cli.loader import DEFAULT_MAX_BYTES, Document, decode, load_text, read_source
+from catalog_cli.parallel import chunked_map
 from catalog_cli.standard import Standard
 from catalog_cli.writer import (
     CODE_KEYS,
@@ -778,18 +776,12 @@ def format_files(
     job = functools.partial(
         format_file, root=root, order=key_order(standard), write=write, max_bytes=max_bytes
     )
-    workers = os.cpu_count() or 1
-    if workers > 1 and len(files) >= PARALLEL_MIN_FILES and "fork" in mp.get_all_start_methods():
-        done = 0
-        try:
-            with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
-                for outcome in pool.map(job, files, chunksize=32):
-                    done += 1
-                    yield outcome
-            return
-        except (OSError, BrokenProcessPool):  # no semaphores here (some sandboxes): one core
-            files = files[done:]
-    yield from map(job, files)
+    for outcomes in chunked_map(functools.partial(_format_chunk, job=job), files):
+        yield from outcomes
+
+
+def _format_chunk(files: list[Path], job: Callable[[Path], Outcome]) -> list[Outcome]:
+    return [job(f) for f in files]
 
 
 def run_fmt(

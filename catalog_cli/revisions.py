@@ -14,22 +14,19 @@ from __future__ import annotations
 
 import fnmatch
 import gc
-import multiprocessing as mp
 import os
 import subprocess
 from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
 from catalog_cli.changes import missing_ref_message
 from catalog_cli.config import Config, ConfigError, load_config
-from catalog_cli.engine import PARALLEL_MIN_FILES
 from catalog_cli.fastpath import fast_document, load_file
 from catalog_cli.loader import load_document
 from catalog_cli.models import Entry, build_entry
+from catalog_cli.parallel import PARALLEL_MIN_FILES, chunked_map
 
 
 class RevisionError(ConfigError):
@@ -387,23 +384,11 @@ class History:
         """
         global _WORK  # noqa: PLW0603 - forked workers inherit it
         _WORK = _Work(self.root, self.config.max_file_size, self._blobs(b for _, b in wanted if b))
-        workers = os.cpu_count() or 1
         gc_was_enabled = gc.isenabled()
         gc.disable()  # as in engine.load_entries: the collector would rescan the growing heap
         try:
-            if (
-                workers > 1
-                and len(wanted) >= PARALLEL_MIN_FILES
-                and "fork" in mp.get_all_start_methods()
-            ):
-                size = max(64, len(wanted) // (workers * 8))
-                chunks = [wanted[i : i + size] for i in range(0, len(wanted), size)]
-                try:
-                    with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
-                        return [e for part in pool.map(_model_chunk, chunks) for e in part]
-                except (OSError, BrokenProcessPool):  # no semaphores (some sandboxes): one core
-                    pass
-            return _model_chunk(wanted)
+            parts = chunked_map(_model_chunk, wanted, min_items=PARALLEL_MIN_FILES)
+            return [e for part in parts for e in part]
         finally:
             _WORK = None
             if gc_was_enabled:

@@ -9,14 +9,14 @@ from pathlib import Path
 import pytest
 
 from benchmarks.generate import generate
-from catalog_cli import engine
 from catalog_cli.dupes import rule
 from catalog_cli.engine import Options, validate
+from catalog_cli.parallel import PARALLEL_MIN_FILES
 
 
 def test_parallel_and_serial_runs_agree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     root = tmp_path / "cat"
-    generate(engine.PARALLEL_MIN_FILES + 200, root)
+    generate(PARALLEL_MIN_FILES + 200, root)
     items = sorted((root / "items" / "implementation").rglob("*.yaml"))
     # some findings of every kind: per-file, catalog-wide, load problems
     items[0].write_text("a: [1\n", encoding="utf-8")
@@ -46,3 +46,29 @@ def test_background_duplicate_search_agrees(
     inline = validate(Options(cwd=root, use_cache=False), duplicates=True)
     assert [f.to_dict() for f in background.findings] == [f.to_dict() for f in inline.findings]
     assert any(f.code.startswith("DUP") for f in inline.findings)
+
+
+def _squares(chunk: list[int]) -> list[int]:
+    return [n * n for n in chunk]
+
+
+def test_chunked_map_keeps_order_on_all_cores_and_without_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from catalog_cli import parallel
+
+    items = list(range(1000))
+    expected = [n * n for n in items]
+    flat = [
+        n for part in parallel.chunked_map(_squares, items, workers=2, min_items=1) for n in part
+    ]
+    assert flat == expected
+
+    def no_semaphores(*args: object, **kwargs: object) -> None:
+        raise OSError("no semaphores here")
+
+    monkeypatch.setattr(parallel, "ProcessPoolExecutor", no_semaphores)
+    flat = [
+        n for part in parallel.chunked_map(_squares, items, workers=2, min_items=1) for n in part
+    ]
+    assert flat == expected  # one core, same results
