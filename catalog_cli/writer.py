@@ -173,6 +173,7 @@ class UpdateError(Exception):
 
 
 def round_trip_yaml() -> Any:
+    """A ruamel.yaml round-trip instance set up as the project writes YAML (import --update, fmt)."""
     from ruamel.yaml import YAML
 
     y = YAML()  # round trip

@@ -7,6 +7,7 @@ every machine, including CI without any git configuration.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -43,7 +44,12 @@ def git_env(monkeypatch: pytest.MonkeyPatch) -> None:
 def git(root: Path, *args: str) -> str:
     """Run git in ``root`` (the test's own commands: init, add, commit, tag)."""
     return subprocess.run(
-        ["git", *args], cwd=root, check=True, capture_output=True, text=True
+        ["git", *args],
+        cwd=root,
+        check=True,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **GIT_ENV},  # reproducible even in a test without the fixture
     ).stdout
 
 

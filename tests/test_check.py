@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -12,22 +11,10 @@ from typer.testing import CliRunner
 
 from catalog_cli.cli import app
 from tests.conftest import TEMPLATES, MakeCatalog
+from tests.gitrepo import git
 
 BASIC = "items/basic/000123018000.yaml"
 IMPL = "items/implementation/210102/11210102001067856U4000123018000.yaml"
-
-
-def git(root: Path, *args: str) -> str:
-    env = {
-        **os.environ,
-        "GIT_AUTHOR_NAME": "t",
-        "GIT_AUTHOR_EMAIL": "t@t",
-        "GIT_COMMITTER_NAME": "t",
-        "GIT_COMMITTER_EMAIL": "t@t",
-    }
-    return subprocess.run(
-        ["git", *args], cwd=root, check=True, capture_output=True, text=True, env=env
-    ).stdout
 
 
 def run(root: Path, *args: str) -> tuple[int, dict[str, object] | None, str]:

@@ -10,7 +10,6 @@ import io
 import json
 import os
 import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +20,7 @@ from catalog_cli import __version__
 from catalog_cli.export import render_json
 from catalog_cli.published import SCHEMA_FILE
 from tests.conftest import ROOT, assert_golden, cli_result
+from tests.gitrepo import git
 
 FIXTURE = ROOT / "tests" / "fixtures" / "export"
 SAMPLE = ROOT / "items"
@@ -55,20 +55,6 @@ def export(root: Path, *args: str) -> dict[str, Any]:
     code, out, err = invoke(root, "export", *args)
     assert code == 0, err
     return checked(json.loads(out))
-
-
-def git(root: Path, *args: str) -> str:
-    env = {
-        **os.environ,
-        "GIT_AUTHOR_NAME": "t",
-        "GIT_AUTHOR_EMAIL": "t@t",
-        "GIT_COMMITTER_NAME": "t",
-        "GIT_COMMITTER_EMAIL": "t@t",
-        "GIT_CONFIG_GLOBAL": os.devnull,
-    }
-    return subprocess.run(
-        ["git", *args], cwd=root, check=True, capture_output=True, text=True, env=env
-    ).stdout
 
 
 @pytest.fixture
