@@ -7,8 +7,9 @@ language and the rules selected):
 - the **run cache** (``last-run.bin``) answers a run in which nothing changed: its key adds the
   (path, size, mtime_ns, inode) of every input file, the same "stat" test git uses to notice
   edits;
-- the **item cache** (``items.idx`` and ``items/``) keeps every file's loaded document, item and
-  per-file findings, keyed by the SHA-1 of the file's bytes, so that after an edit only the
+- the **item cache** (``items.idx`` and ``items/``) keeps every file's result (its facts for the
+  catalog-wide rules, its per-file findings, and its per-item findings with the basic item they
+  were made against), keyed by the SHA-1 of the file's bytes, so that after an edit only the
   changed files are parsed again. Its index maps each path to the stat it had and the digest of
   its content; a file whose stat differs is read and hashed again, and its record is used only
   when the digests are equal.
@@ -17,8 +18,8 @@ Every cache file is checked before it is believed: the run cache and the index c
 their body, and a shard of the item cache is named by the SHA-256 of its bytes. Files are
 replaced atomically, a record must name the path and content digest it is used for, and anything
 missing, stale, damaged or written by a concurrent run is ignored (the file is parsed again), so
-no cache can change a result. The shards are pickles: like the catalog's own rule files, which
-the tool runs, the folder is trusted not to be written by an attacker.
+no cache can change a result. Everything is stored with ``marshal`` (plain values only), which
+reads back fast and cannot run code.
 """
 
 from __future__ import annotations
@@ -28,7 +29,6 @@ import hashlib
 import json
 import marshal
 import os
-import pickle
 import stat as stat_mod
 import time
 from collections.abc import Iterable, Iterator, Sequence
@@ -43,11 +43,12 @@ CACHE_DIR = ".catalog-cache"
 RUN_FILE = "last-run.bin"
 INDEX_FILE = "items.idx"
 SHARDS_DIR = "items"
-FORMAT = 4  # bump when a cached body changes shape
+FORMAT = 5  # bump when a cached body changes shape
 RACY_NS = 2_000_000_000  # a file written this recently may change again within the same mtime
 MAX_SHARDS = 256  # more (each edit adds one): the next run rewrites the item cache in full
 
 Stat = tuple[int, ...]  # see file_stats
+FACTS_FIELDS = 14  # catalog_cli.facts.Facts (a test keeps them in step)
 
 
 def _hash_tree(h: Any, directory: Path) -> None:
@@ -141,7 +142,7 @@ def _write_checked(root: Path, name: str, key: str, body: bytes) -> None:
         write_atomic_bytes(directory / name, header + b"\n" + body, known_dir=True)
 
 
-def _finding_tuple(f: Finding) -> tuple[Any, ...]:
+def finding_tuple(f: Finding) -> tuple[Any, ...]:
     related = tuple((r.path, r.line, r.column) for r in f.related)
     return (f.code, f.rule, f.severity.value, f.message, f.path, f.line, f.column, f.pointer,
             f.hint, related)  # fmt: skip
@@ -150,7 +151,7 @@ def _finding_tuple(f: Finding) -> tuple[Any, ...]:
 _SEVERITY = {s.value: s for s in Severity}  # a third of the cost of Severity(value)
 
 
-def _finding(t: tuple[Any, ...]) -> Finding:
+def finding(t: tuple[Any, ...]) -> Finding:
     code, rule, sev, message, path, line, column, pointer, hint, related = t
     return Finding(
         code, rule, _SEVERITY[sev], message, path, line, column, pointer, hint,
@@ -167,7 +168,7 @@ def load(root: Path, key: str) -> dict[str, Any] | None:
         paths, findings, references = marshal.loads(body)
         return {
             "paths": paths,
-            "findings": [_finding(t) for t in findings],
+            "findings": [finding(t) for t in findings],
             "references": {p: set(c) for p, c in references.items()},
         }
     except (ValueError, TypeError, EOFError, AttributeError, KeyError):
@@ -185,7 +186,7 @@ def store(
     body = marshal.dumps(
         (
             paths,
-            [_finding_tuple(f) for f in findings],
+            [finding_tuple(f) for f in findings],
             {p: sorted(c) for p, c in references.items()},
         )
     )
@@ -220,11 +221,26 @@ def _index_entry(value: object) -> bool:
     )
 
 
-class ItemCache:
-    """The per-file layer: records ``(entry, findings)`` in shards, found through an index.
+def _result_shape(row: object) -> bool:
+    """Whether a stored result has the engine's shape: [facts, findings, basic key, findings]."""
+    return (
+        isinstance(row, list)
+        and len(row) == 4
+        and isinstance(row[0], tuple)
+        and len(row[0]) == FACTS_FIELDS
+        and isinstance(row[0][0], str)
+        and isinstance(row[0][1], str)
+        and isinstance(row[1], list)
+        and isinstance(row[2], str)
+        and isinstance(row[3], list)
+    )
 
-    Records are opaque here (the engine pickles them, and uses a record only for the path and
-    the content digest it names).
+
+class ItemCache:
+    """The per-file layer: the engine's per-file results in shards, found through an index.
+
+    Results are opaque here: lists of plain values, each starting with the file's facts tuple
+    (path, content digest, ...); the engine uses one only for the path and digest it names.
     """
 
     def __init__(self, root: Path, context: str) -> None:
@@ -244,7 +260,7 @@ class ItemCache:
     def known(
         self, rels: Sequence[str], paths: Sequence[str], stats: Sequence[Stat]
     ) -> Iterator[tuple[int, str, str]]:
-        """``(position, content digest, shard)`` of every file whose record should still apply.
+        """``(position, content digest, shard)`` of every file whose result should still apply.
 
         A file whose stat changed is hashed again: touched but unchanged files stay cached.
         """
@@ -263,21 +279,25 @@ class ItemCache:
                     continue
             yield i, digest, shard
 
-    def read_shard(self, name: str) -> Any:
-        """The unpickled content of a shard, or None when it is missing or damaged."""
+    def read_shard(self, name: str) -> list[list[Any]]:
+        """The results in a shard; none when it is missing or damaged."""
         try:
             raw = (self.shards / name).read_bytes()
         except OSError:
-            return None
+            return []
         if hashlib.sha256(raw).hexdigest() != name:
-            return None
+            return []
         try:
-            return pickle.loads(raw)
-        except Exception:  # any damage at all (or a class that changed) means "not cached"
-            return None
+            rows = marshal.loads(raw)
+        except (ValueError, TypeError, EOFError):
+            return []
+        if not isinstance(rows, list):
+            return []
+        return [r for r in rows if _result_shape(r)]
 
-    def write_shard(self, raw: bytes) -> str:
-        """Store pickled records; returns the shard's name ('' when it cannot be written)."""
+    def write_shard(self, rows: list[list[Any]]) -> str:
+        """Store results; returns the shard's name ('' when it cannot be written)."""
+        raw = marshal.dumps(rows)
         name = hashlib.sha256(raw).hexdigest()
         try:
             self.shards.mkdir(parents=True, exist_ok=True)

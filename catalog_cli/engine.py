@@ -7,8 +7,10 @@ and tests drive the engine directly.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import fnmatch
 import gc
+import marshal
 import os
 import pickle
 import time
@@ -19,11 +21,12 @@ from typing import Any
 
 from catalog_cli import cache
 from catalog_cli.config import Config, ConfigError, find_root, load_config
+from catalog_cli.facts import Facts, facts_of, references, suppressions_of
 from catalog_cli.fastpath import load_file
 from catalog_cli.findings import Finding, Severity
-from catalog_cli.loader import Document, load_document, relative, yaml_file_names
-from catalog_cli.models import Entry, ImplementationItem, build_entry
-from catalog_cli.parallel import chunked_map
+from catalog_cli.loader import Document, Suppression, load_document, relative, yaml_file_names
+from catalog_cli.models import Entry, build_entry
+from catalog_cli.parallel import PARALLEL_MIN_FILES, Crew, CrewError, chunked_map
 from catalog_cli.rules import (
     Catalog,
     CatalogRule,
@@ -48,9 +51,6 @@ class Options:
     ignore: list[str] = field(default_factory=list)
     strict: bool = False
     use_cache: bool = True
-    # Commands that go on to use the items (export, release) need the loaded entries, which a
-    # whole-run cache hit does not have: skip that layer (the item cache still saves parsing).
-    keep_entries: bool = False
 
 
 @dataclass
@@ -76,7 +76,6 @@ class RunResult:
     standard: Standard
     rules: list[type[Rule]] = field(default_factory=list)  # the rules that ran (reporters' table)
     cached: bool = False
-    entries: list[Entry] | None = None  # every loaded entry; None on a whole-run cache hit
 
     def exit_code(self, strict: bool) -> int:
         failing = {Severity.ERROR, Severity.WARNING} if strict else {Severity.ERROR}
@@ -172,8 +171,9 @@ class _Job:
     max_bytes: int
     standard: Standard
     lang: str
-    rules: list[type[Rule]]
+    rules: list[type[Rule]]  # per-file rules: they run while loading
     relative: Callable[[str], str]
+    item_rules: list[type[Rule]] = field(default_factory=list)  # per-item: round two
 
 
 _JOB: _Job | None = None
@@ -181,6 +181,20 @@ _JOB: _Job | None = None
 
 def _per_file(rules: Sequence[type[Rule]]) -> list[type[Rule]]:
     return [r for r in rules if r.per_file and issubclass(r, DocumentRule | ItemRule)]
+
+
+def _per_item(rules: Sequence[type[Rule]]) -> list[type[Rule]]:
+    return [
+        r for r in rules if r.per_item and not r.per_file and issubclass(r, DocumentRule | ItemRule)
+    ]
+
+
+def _check_entry(entry: Entry, instances: Sequence[Rule], ctx: Context, out: list[Finding]) -> None:
+    for rule in instances:
+        if isinstance(rule, DocumentRule):
+            out.extend(rule.check(entry, ctx))
+        elif isinstance(rule, ItemRule) and entry.item is not None:
+            out.extend(rule.check(entry, entry.item, ctx))
 
 
 def _load_records(names: list[str]) -> list[Record]:
@@ -195,37 +209,16 @@ def _load_records(names: list[str]) -> list[Record]:
         doc = load_file(Path(name), job.root, job.max_bytes, job.relative(name))
         entry = build_entry(doc)
         findings: list[Finding] = []
-        for rule in instances:
-            if isinstance(rule, DocumentRule):
-                findings.extend(rule.check(entry, ctx))
-            elif isinstance(rule, ItemRule) and entry.item is not None:
-                findings.extend(rule.check(entry, entry.item, ctx))
+        _check_entry(entry, instances, ctx, findings)
         records.append((entry, findings))
     return records
 
 
 def _load_chunk(names: list[str]) -> bytes:
-    # Pickled here rather than by the pool so that the parent can keep the very bytes as a
-    # shard of the item cache (catalog_cli/cache.py) without pickling the records again.
     return pickle.dumps(_load_records(names), pickle.HIGHEST_PROTOCOL)
 
 
-def _load_chunks(
-    session: Session,
-    names: list[str],
-    rules: Sequence[type[Rule]],
-    lang: str,
-    jobs: int | None,
-    *,
-    want_bytes: bool,
-) -> Iterator[tuple[bytes | None, list[Record]]]:
-    """The records of ``names`` chunk by chunk, in order, on all cores; with their pickled
-    bytes when ``want_bytes``.
-
-    Parsing and per-file checks are CPU-bound and independent, so large catalogs are split into
-    chunks for worker processes (forked, so they inherit the standard and the rule classes,
-    including a catalog's own rule files).
-    """
+def _start_job(session: Session, rules: Sequence[type[Rule]], lang: str) -> None:
     global _JOB  # noqa: PLW0603 - forked workers inherit it: nothing to pickle per chunk
     _JOB = _Job(
         session.root,
@@ -234,19 +227,25 @@ def _load_chunks(
         lang,
         _per_file(rules),
         _relative_name(session.root),
+        _per_item(rules),
     )
-    # The collector would scan the growing heap of parsed items over and over: pause it.
-    gc_was_enabled = gc.isenabled()
+
+
+@contextlib.contextmanager
+def _paused_gc() -> Iterator[None]:
+    """Pause the collector while a catalog loads, then freeze what was loaded.
+
+    The collector would scan the growing heap of parsed items over and over; and the loaded
+    catalog lives until the end of the run, so every later collection would walk millions of
+    objects that cannot be garbage.
+    """
+    enabled = gc.isenabled()
     gc.disable()
     try:
-        for raw in chunked_map(_load_chunk, names, workers=jobs):
-            yield (raw if want_bytes else None), pickle.loads(raw)
+        yield
     finally:
-        _JOB = None
-        # The loaded catalog lives until the end of the run: move it out of the collector's
-        # sight, or every later collection walks millions of objects that cannot be garbage.
         gc.freeze()
-        if gc_was_enabled:
+        if enabled:
             gc.enable()
 
 
@@ -260,134 +259,293 @@ def load_entries(
 ) -> tuple[list[Entry], list[Finding]]:
     """Load and model every file and run the per-file ``rules`` on it, on all cores.
 
-    Returns the entries (in the order of ``files``) and the per-file findings.
+    Returns the entries (in the order of ``files``) and the per-file findings. Workers are
+    forked, so they inherit the standard and the rule classes (a catalog's own rule files too).
     """
     entries: list[Entry] = []
     findings: list[Finding] = []
     names = [str(f) for f in files]
-    for _, records in _load_chunks(session, names, rules, lang, jobs, want_bytes=False):
-        for entry, found in records:
-            entries.append(entry)
-            findings.extend(found)
+    _start_job(session, rules, lang)
+    try:
+        with _paused_gc():
+            for raw in chunked_map(_load_chunk, names, workers=jobs):
+                for entry, found in pickle.loads(raw):
+                    entries.append(entry)
+                    findings.extend(found)
+    finally:
+        _stop_job()
     return entries, findings
 
 
-def _load_cached(
+# ---------------------------------------------------------------------------------------------
+# Validation in two rounds. Round one parses files in worker processes, runs the per-file rules
+# and keeps the entries in the workers; only each file's Facts and findings come back (plus the
+# basic items, pickled). Round two sends every worker the basic items, and the per-item rules
+# (four-same, levels, required elements: an item and its basic item) run where the items are.
+# The parent never rebuilds 100k items; catalog-wide rules (COD006, DUP) read the Facts.
+#
+# A file's result, as plain values (marshal: the item cache stores it as it is):
+# [facts, per-file findings, basic key, per-item findings]; the basic key names the basic item
+# the per-item rules saw ("path\0sha", "-" for none, "" when they need none), so a cached
+# result is reused only while its basic item is unchanged.
+Result = list[Any]
+_KEPT: dict[int, list[tuple[Entry, Facts]]] = {}  # round one's entries by chunk, in each worker
+
+
+def _round_one(task: tuple[int, list[str]]) -> bytes:
+    chunk, names = task
+    rows: list[tuple[tuple[Any, ...], list[tuple[Any, ...]]]] = []
+    basics: list[tuple[int, bytes]] = []
+    kept = _KEPT[chunk] = []
+    for k, (entry, found) in enumerate(_load_records(names)):
+        facts = facts_of(entry)
+        rows.append((tuple(facts), [cache.finding_tuple(f) for f in found]))
+        kept.append((entry, facts))
+        if facts.kind == "basic" and facts.basic_code:
+            basics.append((k, pickle.dumps(entry, pickle.HIGHEST_PROTOCOL)))
+    return marshal.dumps((rows, basics))
+
+
+def _basic_key(facts: Facts, identities: Mapping[str, str]) -> str:
+    if facts.kind != "implementation" or not facts.basic_code:
+        return ""
+    return identities.get(facts.basic_code, "-")
+
+
+class _Basics(Mapping[str, Entry]):
+    """Basic code → entry, unpickled on first use (a worker needs those its items name)."""
+
+    def __init__(self, payload: Mapping[str, tuple[str, bytes]], own: Mapping[str, Entry]):
+        self._payload, self._own = payload, own
+        self._done: dict[str, Entry] = {}
+
+    def __getitem__(self, code: str) -> Entry:
+        if code not in self._done:
+            identity, raw = self._payload[code]
+            own = self._own.get(identity)
+            self._done[code] = own if own is not None else pickle.loads(raw)
+        return self._done[code]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._payload)
+
+    def __len__(self) -> int:
+        return len(self._payload)
+
+
+def _round_two(payload: dict[str, tuple[str, bytes]]) -> bytes:
+    """The per-item rules on every entry this worker kept, against the basic items sent."""
+    job = _JOB
+    assert job is not None
+    identities = {code: identity for code, (identity, _) in payload.items()}
+    own = {
+        f"{e.doc.relpath}\0{e.doc.sha}": e
+        for kept in _KEPT.values()
+        for e, facts in kept
+        if facts.kind == "basic"
+    }
+    ctx = Context(job.standard, job.root, job.lang, Catalog(job.root, basics=_Basics(payload, own)))
+    instances = [r() for r in job.item_rules]
+    out: dict[int, list[tuple[str, list[tuple[Any, ...]]]]] = {}
+    for chunk, entries in _KEPT.items():
+        rows = out[chunk] = []
+        for entry, facts in entries:
+            found: list[Finding] = []
+            _check_entry(entry, instances, ctx, found)
+            key = _basic_key(facts, identities)
+            rows.append((key, [cache.finding_tuple(f) for f in found]))
+    _KEPT.clear()
+    return marshal.dumps(out)
+
+
+@dataclass
+class _Gather:
+    """The results of every file of a run, from the item cache or computed now."""
+
+    names: list[str]
+    results: list[Result | None]
+    workers: int
+    chunks: list[list[int]] = field(default_factory=list)  # file positions per computed chunk
+    basics: dict[int, bytes] = field(default_factory=dict)  # pickled basic entries parsed now
+
+    def run(self, crew: Crew) -> list[Result]:
+        self._parse(crew, [i for i, r in enumerate(self.results) if r is None])
+        first: dict[str, int] = {}  # the basic item a code resolves to: the first in path order
+        for i, r in enumerate(self.results):
+            assert r is not None
+            if r[0][2] == "basic" and r[0][3]:
+                first.setdefault(r[0][3], i)
+        done = [r for r in self.results if r is not None]
+        identities = {c: f"{done[i][0][0]}\0{done[i][0][1]}" for c, i in first.items()}
+        # cached results whose basic item changed: parse those files again for round two
+        stale = [
+            i
+            for i, r in enumerate(done)
+            if r[2] is not None and r[2] != _basic_key(Facts(*r[0]), identities)
+        ]
+        self._parse(crew, stale)
+        fresh = [r for r in self.results if r is not None and r[2] is None]
+        needed = {r[0][3] for r in fresh if r[0][2] == "implementation" and r[0][3] in first}
+        payload = {c: (identities[c], self._pickled_basic(first[c])) for c in sorted(needed)}
+        if self.chunks:
+            for raw in crew.each(_round_two, payload):
+                for chunk, rows in marshal.loads(raw).items():
+                    for i, (key, found) in zip(self.chunks[chunk], rows, strict=True):
+                        result = self.results[i]
+                        assert result is not None
+                        result[2], result[3] = key, found
+        complete = [r for r in self.results if r is not None and r[2] is not None]
+        assert len(complete) == len(self.results)
+        return complete
+
+    def _parse(self, crew: Crew, positions: list[int]) -> None:
+        if not positions:
+            return
+        size = max(64, len(positions) // (max(self.workers, 1) * 8))
+        tasks = []
+        for k in range(0, len(positions), size):
+            part = positions[k : k + size]
+            tasks.append((len(self.chunks), [self.names[i] for i in part]))
+            self.chunks.append(part)
+        for (chunk, _), raw in zip(tasks, crew.map(_round_one, tasks), strict=True):
+            rows, basics = marshal.loads(raw)
+            part = self.chunks[chunk]
+            for i, (facts, found) in zip(part, rows, strict=True):
+                self.results[i] = [facts, found, None, None]
+            for k, pickled in basics:
+                self.basics[part[k]] = pickled
+
+    def _pickled_basic(self, i: int) -> bytes:
+        if i not in self.basics:  # cached, not parsed in this run: parse it here
+            ((entry, _),) = _load_records([self.names[i]])
+            self.basics[i] = pickle.dumps(entry, pickle.HIGHEST_PROTOCOL)
+        return self.basics[i]
+
+
+def _gather(
     session: Session,
     names: list[str],
-    stats: list[cache.Stat],
+    results: list[Result | None],
+    rules: Sequence[type[Rule]],
+    lang: str,
+    jobs: int | None,
+) -> tuple[list[Result], list[list[int]]]:
+    """Complete ``results`` (None: not cached) on all cores; also the chunks computed now."""
+    todo = sum(1 for r in results if r is None)
+    workers = (jobs or os.cpu_count() or 1) if todo >= PARALLEL_MIN_FILES else 0
+    _start_job(session, rules, lang)
+    try:
+        with _paused_gc():
+            try:
+                with Crew(workers) as crew:
+                    gather = _Gather(names, list(results), workers)
+                    return gather.run(crew), gather.chunks
+            except CrewError:  # a worker died or none could start: the same work, here
+                _KEPT.clear()
+                with Crew(0) as crew:
+                    gather = _Gather(names, list(results), 0)
+                    return gather.run(crew), gather.chunks
+    finally:
+        _KEPT.clear()
+        _stop_job()
+
+
+def _stop_job() -> None:
+    global _JOB  # noqa: PLW0603
+    _JOB = None
+
+
+def _results(
+    session: Session,
+    names: list[str],
+    stats: list[cache.Stat] | None,
     context: str,
     rules: Sequence[type[Rule]],
     lang: str,
     since_ns: int,
-) -> tuple[list[Entry], list[Finding]]:
-    """:func:`load_entries` through the item cache: only new and changed files are parsed."""
+) -> list[Result]:
+    """Every file's result, through the item cache when ``stats`` are given."""
+    if stats is None:
+        return _gather(session, names, [None] * len(names), rules, lang, None)[0]
     store = cache.ItemCache(session.root, context)
     rel = _relative_name(session.root)
     rels = [rel(n) for n in names]
+    results: list[Result | None] = [None] * len(names)
     by_shard: dict[str, list[tuple[int, str]]] = {}
     for i, digest, shard in store.known(rels, names, stats):
         by_shard.setdefault(shard, []).append((i, digest))
-    # As in _load_chunks: the collector would scan the growing heap over and over, then every
-    # later collection would walk the whole catalog; pause it, and freeze what was loaded.
-    gc_was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        return _load_from(store, session, names, rels, stats, by_shard, rules, lang, since_ns)
-    finally:
-        gc.freeze()
-        if gc_was_enabled:
-            gc.enable()
-
-
-def _load_from(
-    store: cache.ItemCache,
-    session: Session,
-    names: list[str],
-    rels: list[str],
-    stats: list[cache.Stat],
-    by_shard: dict[str, list[tuple[int, str]]],
-    rules: Sequence[type[Rule]],
-    lang: str,
-    since_ns: int,
-) -> tuple[list[Entry], list[Finding]]:
-    """The records the cache has (``by_shard``), and the others parsed and stored."""
-    records: list[Record | None] = [None] * len(names)
     for shard, wanted in by_shard.items():
-        found = store.read_shard(shard)
-        if not isinstance(found, list):
-            continue
-        by_rel = {r[0].doc.relpath: r for r in found}
+        rows = store.read_shard(shard)
+        by_rel = {r[0][0]: r for r in rows}
         for i, digest in wanted:
-            record = by_rel.get(rels[i])
-            # a record is believed only for the path and the content it was made from
-            if record is not None and record[0].doc.sha == digest:
-                records[i] = record
+            row = by_rel.get(rels[i])
+            # a result is believed only for the path and the content it was made from
+            if row is not None and row[0][1] == digest:
+                results[i] = list(row)
                 store.remember(rels[i], stats[i], digest, shard, since_ns)
-    missing = [i for i, r in enumerate(records) if r is None]
-    todo = iter(missing)
-    chunks = _load_chunks(session, [names[i] for i in missing], rules, lang, None, want_bytes=True)
-    for raw, part in chunks if missing else ():
-        shard = store.write_shard(raw) if raw is not None else ""
-        for record in part:
-            i = next(todo)
-            records[i] = record
-            store.remember(rels[i], stats[i], record[0].doc.sha, shard, since_ns)
-    done = [r for r in records if r is not None]
-    assert len(done) == len(names)
+    done, chunks = _gather(session, names, results, rules, lang, None)
+    for part in chunks:
+        shard = store.write_shard([done[i] for i in part])
+        for i in part:
+            store.remember(rels[i], stats[i], done[i][0][1], shard, since_ns)
     if store.fragmented():  # every edit adds a shard: after many, write them afresh
         size = max(64, len(done) // 16)
         for k in range(0, len(done), size):
-            part = done[k : k + size]
-            shard = store.write_shard(pickle.dumps(part, pickle.HIGHEST_PROTOCOL))
-            for i, (entry, _) in enumerate(part, k):
-                store.remember(rels[i], stats[i], entry.doc.sha, shard, since_ns)
+            shard = store.write_shard(done[k : k + size])
+            for i in range(k, min(k + size, len(done))):
+                store.remember(rels[i], stats[i], done[i][0][1], shard, since_ns)
     store.save()
-    entries = [r[0] for r in done]
-    findings = [f for r in done for f in r[1]]
-    return entries, findings
+    return done
 
 
 def run_rules(rules: list[type[Rule]], catalog: Catalog, ctx: Context) -> Iterator[Finding]:
-    """Run the rules that need the whole catalog (per-file ones ran while loading)."""
-    in_workers = set(_per_file(rules))
+    """Run the rules that need the whole catalog (per-file and per-item ones ran in workers).
+
+    A catalog's own rule that is neither reads ``catalog.entries``, which loads them here.
+    """
+    in_workers = {*_per_file(rules), *_per_item(rules)}
     instances = [r() for r in rules if r not in in_workers]
     doc_rules = [r for r in instances if isinstance(r, DocumentRule)]
     item_rules = [r for r in instances if isinstance(r, ItemRule)]
     for r in instances:
         if isinstance(r, CatalogRule):
             r.prepare(catalog, ctx)  # e.g. the duplicate search, on another core meanwhile
-    for entry in catalog.entries:
-        for dr in doc_rules:
-            yield from dr.check(entry, ctx)
-        if entry.item is not None:
-            for ir in item_rules:
-                yield from ir.check(entry, entry.item, ctx)
+    if doc_rules or item_rules:
+        for entry in catalog.entries:
+            for dr in doc_rules:
+                yield from dr.check(entry, ctx)
+            if entry.item is not None:
+                for ir in item_rules:
+                    yield from ir.check(entry, entry.item, ctx)
     for r in instances:
         if isinstance(r, CatalogRule):
             yield from r.check(catalog, ctx)
 
 
 def apply_suppressions(
-    findings: list[Finding], documents: dict[str, Document], ran: set[str], ctx: Context
+    findings: list[Finding],
+    suppressions: dict[str, list[Suppression]],
+    ran: set[str],
+    ctx: Context,
 ) -> list[Finding]:
-    """Drop findings an inline ``# catalog: ignore[...]`` covers; report unused suppressions."""
+    """Drop findings an inline ``# catalog: ignore[...]`` covers; report unused suppressions.
+
+    ``suppressions``: path → the file's suppression comments.
+    """
     kept: list[Finding] = []
     for f in findings:
-        doc = documents.get(f.path)
         hit = None
-        if doc is not None:
-            for s in doc.suppressions:
-                if f.code in s.codes and (not s.targets or f.line in s.targets):
-                    hit = s
-                    break
+        for s in suppressions.get(f.path, ()):
+            if f.code in s.codes and (not s.targets or f.line in s.targets):
+                hit = s
+                break
         if hit is None:
             kept.append(f)
         else:
             hit.used = True
     if "SUP002" in ran:
-        for doc in documents.values():
-            for s in doc.suppressions:
+        for path, found in suppressions.items():
+            for s in found:
                 if not s.used and s.codes & ran:
                     codes = ",".join(sorted(s.codes))
                     kept.append(
@@ -399,7 +557,7 @@ def apply_suppressions(
                                 f"忽略注释 ignore[{codes}] 没有对应的问题，可以删除。",
                                 f"suppression ignore[{codes}] matches no finding; remove it",
                             ),
-                            doc.relpath,
+                            path,
                             s.line,
                             s.column,
                             hint=ctx.tr("删除这条注释", "delete the comment"),
@@ -446,19 +604,24 @@ def validate(
         with contextlib.suppress(ConfigError):  # no item folder: the given files are the catalog
             names = _path_sorted(set(names) | set(_item_names(session, [])))
     key: str | None = None
+    since_ns = time.time_ns()
+    stats: list[cache.Stat] | None = None
+    context = ""
     if options.use_cache:
-        since_ns = time.time_ns()
         stats = cache.file_stats(names)
         context = cache.context_digest(
             standard_dirs=session.standard.directories,
             # the tool's own code too: an edited checkout must not be answered from the cache
             rule_dirs=[bundled_rules_dir(), session.root / "validators", Path(__file__).parent],
             config_json=session.config.model_dump_json(),
-            # what the item cache's records depend on: the files' own findings
+            # what the item cache's results depend on: the files' own findings, in the output
+            # language, as of today (a cancel date that has come changes findings)
             options={
                 "root": str(session.root.absolute()),
                 "lang": options.lang,
                 "per_file": [r.code for r in _per_file(rules)],
+                "per_item": [r.code for r in _per_item(rules)],
+                "today": dt.date.today().isoformat(),
             },
         )
         decisions = str(session.root / "decisions.yaml")
@@ -468,48 +631,35 @@ def validate(
             [*names, decisions],
             [*stats, *cache.file_stats([decisions])],
         )
-        hit = None if options.keep_entries else cache.load(session.root, key)
+        hit = cache.load(session.root, key)
         if hit is not None:
             return _from_cache(hit, session, rules)
-        entries, findings = _load_cached(
-            session, names, stats, context, rules, options.lang, since_ns
-        )
-    else:
-        entries, findings = load_entries(
-            session, [Path(n) for n in names], rules=rules, lang=options.lang
-        )
-    catalog = Catalog(session.root, entries)
-    ctx = Context(session.standard, session.root, options.lang, catalog, options.use_cache)
-    documents = {e.doc.relpath: e.doc for e in entries}
+    results = _results(session, names, stats, context, rules, options.lang, since_ns)
+    facts = [Facts(*r[0]) for r in results]
+    findings = [cache.finding(t) for r in results for t in (*r[1], *r[3])]
+    root, max_bytes = session.root, session.config.max_file_size
+    catalog = Catalog(
+        root,
+        facts=facts,
+        load=lambda: load_entries(session, [Path(n) for n in names])[0],
+        document=lambda path: load_file(root / path, root, max_bytes, path),
+    )
+    ctx = Context(session.standard, root, options.lang, catalog, options.use_cache)
     findings.extend(run_rules(rules, catalog, ctx))
+    paths = [f.path for f in facts]
     if wanted is not None:
         findings = [f for f in findings if f.path in wanted]
-        documents = {p: d for p, d in documents.items() if p in wanted}
-    findings = apply_suppressions(findings, documents, {r.code for r in rules}, ctx)
+        paths = [p for p in paths if p in wanted]
+    shown = set(paths)
+    suppressions = {f.path: suppressions_of(f) for f in facts if f.suppressions and f.path in shown}
+    findings = apply_suppressions(findings, suppressions, {r.code for r in rules}, ctx)
     findings = override_severity(findings, session.config.severity)
     findings.sort(key=Finding.sort_key)
-    refs = references(entries)
-    if key is not None and not cache.racy(stats, since_ns):
-        cache.store(session.root, key, sorted(documents), findings, refs)
-    return RunResult(
-        session.root,
-        findings,
-        documents,
-        len(documents),
-        refs,
-        session.standard,
-        rules,
-        entries=entries,
-    )
-
-
-def references(entries: list[Entry]) -> dict[str, set[str]]:
-    """Codes each file depends on (an implementation item depends on its basic item)."""
-    return {
-        e.path: {e.item.basic_code}
-        for e in entries
-        if isinstance(e.item, ImplementationItem) and e.item.basic_code
-    }
+    refs = references(facts)
+    if key is not None and stats is not None and not cache.racy(stats, since_ns):
+        cache.store(session.root, key, sorted(paths), findings, refs)
+    documents = _LazyDocuments(root, set(paths), max_bytes)
+    return RunResult(root, findings, documents, len(paths), refs, session.standard, rules)
 
 
 class _LazyDocuments(Mapping[str, Document]):

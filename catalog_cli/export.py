@@ -547,7 +547,7 @@ def run_export(request: ExportRequest, console: Console) -> int:
     Raises ExportError (bad option or target) and ConfigError (no catalog, unknown revision,
     no git for --since) before anything is written.
     """
-    from catalog_cli.engine import Options, open_session, validate
+    from catalog_cli.engine import Options, item_files, load_entries, open_session, validate
     from catalog_cli.gitinfo import head_info, of_revision
     from catalog_cli.revisions import History
 
@@ -563,14 +563,13 @@ def run_export(request: ExportRequest, console: Console) -> int:
     if request.since is not None:
         history = History.open(session.root, session.config)
         base = history.resolve(request.since)
-    # one load serves both the check and the export
-    result = validate(Options(cwd=session.root, lang=lang, keep_entries=True), session)
+    result = validate(Options(cwd=session.root, lang=lang), session)
     errors = [f for f in result.findings if f.severity == Severity.ERROR]
     if errors:
         _report_errors(errors, console, lang, request.allow_errors)
         if not request.allow_errors:
             return 1
-    entries = result.entries or []
+    entries, _ = load_entries(session, item_files(session, []))
     info = head_info(session.root, session.config)
     if info.note:
         console.print(

@@ -8,12 +8,15 @@ receiving it pickled with every chunk.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing as mp
 import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import TypeVar
+from multiprocessing.connection import Connection, wait
+from multiprocessing.process import BaseProcess
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -50,3 +53,134 @@ def chunked_map(
         pass
     for chunk in chunks[done:]:
         yield fn(chunk)
+
+
+class CrewError(Exception):
+    """A worker of a :class:`Crew` died or could not be started: redo the work in-process."""
+
+
+def _serve(conn: Connection) -> None:
+    """A crew worker: run ``fn(arg)`` for each message until told to stop."""
+    while True:
+        try:
+            message = conn.recv()
+        except (EOFError, OSError):
+            break
+        if message is None:
+            break
+        task, fn, arg = message
+        try:
+            reply = (task, True, fn(arg))
+        except BaseException as exc:  # the parent decides: it redoes the work in-process
+            reply = (task, False, repr(exc))
+        try:
+            conn.send(reply)
+        except (OSError, ValueError):
+            break
+    conn.close()
+
+
+class Crew:
+    """Forked worker processes that keep what they computed between rounds.
+
+    :func:`chunked_map` forgets a chunk's results once they are sent back; a crew's functions may
+    keep state in their module (inherited at the fork, then each worker's own), so a later round
+    can work on what an earlier round loaded without sending it anywhere. With ``workers`` 0 it
+    runs everything in this process: the same calls, the same results. Any failure of a worker
+    raises :class:`CrewError`; its state is then lost, so the caller redoes the work in-process.
+    """
+
+    def __init__(self, workers: int) -> None:
+        self.conns: list[Connection] = []
+        self.procs: list[BaseProcess] = []
+        if workers < 2 or "fork" not in mp.get_all_start_methods():
+            return
+        ctx = mp.get_context("fork")
+        try:
+            for _ in range(workers):
+                parent, child = ctx.Pipe()
+                proc = ctx.Process(target=_serve, args=(child,), daemon=True)
+                proc.start()
+                child.close()
+                self.conns.append(parent)
+                self.procs.append(proc)
+        except OSError as exc:  # no processes or pipes (some sandboxes): all in-process
+            self.close()
+            raise CrewError(str(exc)) from exc
+
+    @property
+    def inline(self) -> bool:
+        return not self.conns
+
+    def _send(self, conn: Connection, message: object) -> None:
+        try:
+            conn.send(message)
+        except Exception as exc:  # a closed pipe, or a task that cannot be pickled
+            raise CrewError(f"a worker cannot be given the task: {exc!r}") from exc
+
+    def _receive(self, conn: Connection) -> tuple[int, Any]:
+        try:
+            task, ok, value = conn.recv()
+        except (EOFError, OSError) as exc:
+            raise CrewError("a worker process died") from exc
+        if not ok:
+            raise CrewError(f"a worker failed: {value}")
+        return task, value
+
+    def map(self, fn: Callable[[T], R], tasks: Sequence[T]) -> Iterator[R]:
+        """``fn(task)`` for every task, each on whichever worker is free; results in order."""
+        if self.inline:
+            for t in tasks:
+                yield fn(t)
+            return
+        results: dict[int, R] = {}
+        queue = iter(enumerate(tasks))
+        pending, nxt = 0, 0
+        # One task per worker at a time: a worker is then always waiting in recv() when sent
+        # one, and never sending a result at the same moment (both sides could block on full
+        # buffers). Chunks are large, so the round trip between two tasks costs little.
+        for conn in self.conns:
+            item = next(queue, None)
+            if item is not None:
+                self._send(conn, (item[0], fn, item[1]))
+                pending += 1
+        while pending:
+            for ready in wait(self.conns):
+                assert isinstance(ready, Connection)
+                task, value = self._receive(ready)
+                pending -= 1
+                item = next(queue, None)
+                if item is not None:
+                    self._send(ready, (item[0], fn, item[1]))
+                    pending += 1
+                results[task] = value
+            while nxt in results:
+                yield results.pop(nxt)
+                nxt += 1
+
+    def each(self, fn: Callable[[T], R], arg: T) -> list[R]:
+        """``fn(arg)`` once in every worker (once here when inline), e.g. on what each one kept."""
+        if self.inline:
+            return [fn(arg)]
+        for k, conn in enumerate(self.conns):
+            self._send(conn, (k, fn, arg))
+        return [self._receive(conn)[1] for conn in self.conns]
+
+    def close(self) -> None:
+        """Stop the workers (what they kept is gone)."""
+        for conn in self.conns:
+            with contextlib.suppress(OSError, ValueError):
+                conn.send(None)
+            conn.close()
+        for proc in self.procs:
+            proc.join(timeout=5)
+            if proc.is_alive():
+                proc.kill()
+                proc.join()
+        self.conns, self.procs = [], []
+
+    def __enter__(self) -> Crew:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -27,7 +27,7 @@ from pathlib import Path
 from catalog_cli.atomic import write_atomic, write_atomic_bytes
 from catalog_cli.diff import CatalogDiff
 from catalog_cli.diffreport import DiffReport, compare_delta, render_markdown
-from catalog_cli.engine import Options, check, open_session
+from catalog_cli.engine import Options, check, item_files, load_entries, open_session
 from catalog_cli.export import (
     FILE_NAMES,
     FORMATS,
@@ -248,7 +248,7 @@ def release(
 
     progress(tr("检查目录（catalog check）…", "checking the catalog (catalog check)…"))
     # from scratch: a release is checked as it is, and no cache folder appears in the tree
-    result = check(Options(cwd=root, lang=lang, use_cache=False, keep_entries=True))
+    result = check(Options(cwd=root, lang=lang, use_cache=False))
     errors = [f for f in result.findings if f.severity == Severity.ERROR]
     if errors:
         _refuse_errors(errors)
@@ -258,7 +258,7 @@ def release(
     made_ignore = False
     try:
         made_ignore = _ignore_dist(history, root, version)
-        entries = result.entries or []
+        entries, _ = load_entries(session, item_files(session, []))
         _export(entries, session.standard, out, version, head, history)
         files = write_manifest(out, version, head.commit)
     except Exception as exc:

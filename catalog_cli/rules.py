@@ -18,12 +18,13 @@ import importlib.util
 import inspect
 import re
 import sys
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 from typing import Any, ClassVar
 
+from catalog_cli.facts import Facts, facts_of
 from catalog_cli.findings import Finding, Location, Severity
 from catalog_cli.loader import Document, Problem
 from catalog_cli.models import BasicItem, Entry, ImplementationItem, Item
@@ -37,37 +38,88 @@ class RuleLoadError(Exception):
     """A rule file cannot be imported or breaks the rule contract (exit code 2)."""
 
 
-@dataclass
 class Catalog:
-    """All entries of one run, with indexes the cross-file rules share."""
+    """The whole catalog as cross-file rules see it, with indexes they share.
 
-    root: Path
-    entries: list[Entry]
-    basic_by_code: dict[str, list[Entry]] = field(default_factory=dict)
-    # Results several rules share within one run (e.g. the duplicate search): key → value.
-    memo: dict[str, Any] = field(default_factory=dict)
+    Every file has its :class:`~catalog_cli.facts.Facts` (codes, name, type, level, region):
+    catalog-wide rules read those, and find a file's positions through :meth:`location`. The
+    full entries are there when the run loaded them in this process (``entries``); a large run
+    keeps them in its worker processes, and then ``entries`` loads them again on first use
+    (``load``), so a rule that needs them works, only slower. ``basics`` maps a basic code to its
+    entry where only the basic items are at hand (the rules that run beside the workers' items).
+    """
 
-    def __post_init__(self) -> None:
-        for e in self.entries:
-            if isinstance(e.item, BasicItem) and e.item.basic_code:
-                self.basic_by_code.setdefault(e.item.basic_code, []).append(e)
+    def __init__(
+        self,
+        root: Path,
+        entries: list[Entry] | None = None,
+        *,
+        facts: list[Facts] | None = None,
+        load: Callable[[], list[Entry]] | None = None,
+        document: Callable[[str], Document | None] | None = None,
+        basics: Mapping[str, Entry] | None = None,
+    ) -> None:
+        self.root = root
+        self._entries = entries
+        self._facts = facts
+        self._load = load
+        self._document = document
+        self._basics = basics
+        self._docs: dict[str, Document | None] = {}
+        # Results several rules share within one run (e.g. the duplicate search): key → value.
+        self.memo: dict[str, Any] = {}
+
+    @property
+    def entries(self) -> list[Entry]:
+        """Every loaded file (loaded now if the run kept them elsewhere)."""
+        if self._entries is None:
+            self._entries = self._load() if self._load is not None else []
+        return self._entries
+
+    @property
+    def facts(self) -> list[Facts]:
+        """Every file's facts, in path order."""
+        if self._facts is None:
+            self._facts = [facts_of(e) for e in self.entries]
+        return self._facts
+
+    def _basic_entries(self) -> Mapping[str, Entry]:
+        if self._basics is None:
+            first: dict[str, Entry] = {}
+            for e in self.entries:
+                if isinstance(e.item, BasicItem) and e.item.basic_code:
+                    first.setdefault(e.item.basic_code, e)
+            self._basics = first
+        return self._basics
 
     def basic(self, code: str | None) -> BasicItem | None:
         """The basic item with this code (the first, if the code is duplicated)."""
-        found = self.basic_by_code.get(code or "")
-        if not found:
-            return None
-        item = found[0].item
-        return item if isinstance(item, BasicItem) else None
+        entry = self.basic_entry(code)
+        return entry.item if entry is not None and isinstance(entry.item, BasicItem) else None
 
     def basic_entry(self, code: str | None) -> Entry | None:
-        found = self.basic_by_code.get(code or "")
-        return found[0] if found else None
+        return self._basic_entries().get(code or "") if code else None
 
     def implementations(self) -> Iterator[tuple[Entry, ImplementationItem]]:
         for e in self.entries:
             if isinstance(e.item, ImplementationItem):
                 yield e, e.item
+
+    def document(self, path: str) -> Document | None:
+        """The document of ``path`` (read again when the run did not keep it here)."""
+        if self._entries is not None:
+            if not self._docs:
+                self._docs = {e.path: e.doc for e in self._entries}
+            return self._docs.get(path)
+        if path not in self._docs:
+            self._docs[path] = self._document(path) if self._document is not None else None
+        return self._docs[path]
+
+    def location(self, path: str, pointer: str, *, key: bool = False) -> Location:
+        """Where the node at ``pointer`` of ``path`` is (no line when the file is gone)."""
+        doc = self.document(path)
+        line, col = doc.locate(pointer, key=key) if doc is not None else (None, None)
+        return Location(path, line, col)
 
 
 @dataclass
@@ -104,6 +156,10 @@ class Rule:
     # runs in the worker processes that parse the files, on every core. A test checks the
     # declaration against the source.
     per_file: ClassVar[bool] = False
+    # A rule that reads its own file and, through ctx.catalog.basic() / basic_entry(), its basic
+    # item, and nothing else of the catalog, declares per_item = True: it then runs in the
+    # worker processes too, once they know every basic item. Also checked by a test.
+    per_item: ClassVar[bool] = False
 
     @classmethod
     def doc(cls) -> str:
@@ -112,7 +168,7 @@ class Rule:
     def finding(
         self,
         ctx: Context,
-        doc: Document,
+        doc: Document | Location,
         pointer: str,
         zh: str,
         en: str,
@@ -123,14 +179,18 @@ class Rule:
         related: Iterable[Location] = (),
         severity: Severity | None = None,
     ) -> Finding:
-        """A finding located at the node ``pointer`` points to (its key when ``key``)."""
-        line, column = doc.locate(pointer, key=key)
+        """A finding at the node ``pointer`` points to in ``doc`` (its key when ``key``); or at
+        a location found already (``Catalog.location``), for rules that read no document."""
+        if isinstance(doc, Location):
+            path, (line, column) = doc.path, (doc.line, doc.column)
+        else:
+            path, (line, column) = doc.relpath, doc.locate(pointer, key=key)
         return Finding(
             code=self.code,
             rule=self.name,
             severity=severity or self.severity,
             message=ctx.tr(zh, en),
-            path=doc.relpath,
+            path=path,
             line=line,
             column=column,
             pointer=pointer,

@@ -6,16 +6,16 @@ import hashlib
 import json
 import marshal
 import os
-import pickle
 import random
 import re
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from catalog_cli import engine, fastpath
-from catalog_cli.cache import CACHE_DIR, INDEX_FILE, RUN_FILE, SHARDS_DIR
+from catalog_cli.cache import CACHE_DIR, FACTS_FIELDS, INDEX_FILE, RUN_FILE, SHARDS_DIR
 from catalog_cli.dupes.candidates import pairs_since, similar_pairs
 from catalog_cli.dupes.normalize import Normalized, Normalizer
 from catalog_cli.dupes.rule import NAMES_FILE, SIMILAR_FILE, _fields, _normalized
@@ -228,11 +228,12 @@ def _damage(root: Path, how: str) -> None:
     elif how == "forged shard":
         # a well-formed shard, named by its own digest, whose records were made from other
         # content: every record must name the content digest it was made from
-        records = pickle.loads(shards[0].read_bytes())
-        for entry, found in records:
-            entry.doc.sha = "0" * 40
-            found.clear()
-        forged = pickle.dumps(records)
+        rows = marshal.loads(shards[0].read_bytes())
+        for row in rows:
+            row[0] = (row[0][0], "0" * 40, *row[0][2:])
+            row[1].clear()
+            row[3].clear()
+        forged = marshal.dumps(rows)
         shards[0].unlink()
         name = hashlib.sha256(forged).hexdigest()
         (shards[0].parent / name).write_bytes(forged)
@@ -386,19 +387,91 @@ def test_forged_normalizations_are_not_used() -> None:
     assert _normalized([]) is None
 
 
-def test_keep_entries_skips_the_run_cache_but_gives_the_same_findings(
-    make_catalog: MakeCatalog,
+def test_an_edited_basic_item_rechecks_its_cached_implementations(
+    make_catalog: MakeCatalog, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """export and release need the items: a whole-run hit has none, so they load them (once)."""
-    root = _catalog(make_catalog)
-    first = _run(root)
-    assert first.entries is not None and len(first.entries) == 2
-    hit = _run(root)
-    assert hit.cached and hit.entries is None
-    kept = validate(Options(cwd=root, lang="en", keep_entries=True))
-    assert not kept.cached and kept.entries is not None
-    assert sorted(e.path for e in kept.entries) == [
-        "items/basic/000123018000.yaml",
-        "items/basic/bad.yaml",
+    """An implementation item's four-same and level findings depend on its basic item: its cached
+    result is reused only while that basic item is unchanged."""
+    basic = (TEMPLATES / "basic.yaml").read_text("utf-8")
+    implementation = (TEMPLATES / "implementation.yaml").read_text("utf-8")
+    name = next(ln for ln in basic.splitlines() if ln.startswith("name:"))
+    root = make_catalog(
+        {
+            "items/basic/000123018000.yaml": basic,
+            "items/implementation/i.yaml": implementation + name + "\n",
+        }
+    )
+    _age(root)
+    assert not any(f.code == "STD002" for f in _run(root).findings)
+    basic_file = root / "items/basic/000123018000.yaml"
+    basic_file.write_text(basic.replace(name, name + "（已改名）"), encoding="utf-8")
+    os.utime(basic_file, (OLD, OLD))
+    parsed = _parsed(monkeypatch)
+    changed = _run(root)
+    # the implementation file did not change, but its basic item did: it is checked again
+    assert sorted(set(parsed)) == ["000123018000.yaml", "i.yaml"]
+    assert [f.path for f in changed.findings if f.code == "STD002"] == [
+        "items/implementation/i.yaml"
     ]
-    assert _dicts(kept) == _dicts(first)
+    assert _dicts(changed) == _fresh(root)
+    basic_file.unlink()
+    gone = _run(root)
+    assert "STD001" in {f.code for f in gone.findings}
+    assert _dicts(gone) == _fresh(root)
+
+
+def test_the_cache_knows_the_shape_of_facts() -> None:
+    from catalog_cli.facts import Facts
+
+    assert len(Facts._fields) == FACTS_FIELDS
+
+
+def test_the_duplicate_search_is_reused_while_no_name_code_or_place_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from benchmarks.generate import generate
+    from catalog_cli.dupes import rule
+
+    root = tmp_path / "cat"
+    generate(300, root)
+    basics = sorted((root / "items" / "basic").rglob("*.yaml"))
+    shutil.copy(basics[0], basics[0].with_name("copy.yaml"))  # a duplicate for sure
+    _age(root)
+    monkeypatch.setattr(rule, "BACKGROUND_MIN_ITEMS", 10**9)  # inline: the spy sees it
+    searches: list[int] = []
+    real = rule.find_pairs_of
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        searches.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(rule, "find_pairs_of", spy)
+
+    def check() -> list[dict[str, object]]:
+        found = validate(Options(cwd=root, lang="en"), duplicates=True)
+        return [f.to_dict() for f in found.findings]
+
+    def fresh() -> list[dict[str, object]]:
+        found = validate(Options(cwd=root, lang="en", use_cache=False), duplicates=True)
+        return [f.to_dict() for f in found.findings]
+
+    first = check()
+    assert searches == [1] and any(str(f["code"]).startswith("DUP") for f in first)
+    item = sorted((root / "items" / "implementation").rglob("*.yaml"))[0]
+    text = item.read_text(encoding="utf-8")
+    item.write_text(text + '# a comment\nversion: "9"\n', encoding="utf-8")
+    os.utime(item, (OLD, OLD))
+    assert check() == fresh()
+    assert searches == [1, 1]  # the fresh run searched; the cached one did not
+    basic = basics[1]
+    basic.write_text(basic.read_text(encoding="utf-8").replace("name: ", "name: 新", 1), "utf-8")
+    os.utime(basic, (OLD, OLD))
+    searches.clear()
+    assert check() == fresh()
+    assert searches == [1, 1]  # a name changed: both searched
+    damaged = root / CACHE_DIR / rule.RESULT_FILE
+    damaged.write_bytes(damaged.read_bytes()[:-20])
+    item.write_text(text + "# another comment\n", encoding="utf-8")  # not a whole-run hit
+    os.utime(item, (OLD, OLD))
+    searches.clear()
+    assert check() == fresh() and searches == [1, 1]

@@ -72,3 +72,74 @@ def test_chunked_map_keeps_order_on_all_cores_and_without_them(
         n for part in parallel.chunked_map(_squares, items, workers=2, min_items=1) for n in part
     ]
     assert flat == expected  # one core, same results
+
+
+_KEPT: list[int] = []
+
+
+def _keep(chunk: list[int]) -> int:
+    _KEPT.extend(chunk)  # in a worker: that worker's own copy
+    return sum(chunk)
+
+
+def _kept(offset: int) -> list[int]:
+    return [n + offset for n in _KEPT]
+
+
+def _boom(_: object) -> None:
+    raise ValueError("boom")
+
+
+def _die(_: object) -> None:
+    os._exit(3)
+
+
+@pytest.mark.parametrize("workers", [0, 2])
+def test_crew_keeps_order_and_what_each_worker_loaded(workers: int) -> None:
+    from catalog_cli.parallel import Crew
+
+    _KEPT.clear()
+    chunks = [list(range(k, k + 10)) for k in range(0, 200, 10)]
+    with Crew(workers) as crew:
+        assert list(crew.map(_keep, chunks)) == [sum(c) for c in chunks]
+        kept = crew.each(_kept, 1000)
+    # every number was kept by exactly one worker (or by this process), and sent nowhere else
+    assert len(kept) == max(workers, 1)
+    assert sorted(n for part in kept for n in part) == [n + 1000 for n in range(200)]
+    _KEPT.clear()
+
+
+@pytest.mark.parametrize("fn", [_boom, _die])
+def test_a_failing_or_dying_crew_worker_is_reported(fn: object) -> None:
+    from catalog_cli.parallel import Crew, CrewError
+
+    with Crew(2) as crew, pytest.raises(CrewError):
+        list(crew.map(fn, [1, 2, 3]))  # type: ignore[arg-type]
+
+
+_PARENT = {"pid": 0, "calls": 0}
+
+
+def _dies_in_a_worker(task: tuple[int, list[str]]) -> bytes:
+    from catalog_cli import engine
+
+    if os.getpid() != _PARENT["pid"]:  # in a worker: the process dies mid-run
+        os._exit(9)
+    _PARENT["calls"] += 1
+    return engine._load_and_keep(task)
+
+
+def test_validation_falls_back_to_one_process_when_a_worker_dies(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from catalog_cli import engine
+
+    root = tmp_path / "cat"
+    generate(PARALLEL_MIN_FILES + 50, root)
+    expected = [f.to_dict() for f in validate(Options(cwd=root, use_cache=False)).findings]
+    _PARENT.update(pid=os.getpid(), calls=0)
+    monkeypatch.setattr(engine, "_load_and_keep", engine._round_one, raising=False)
+    monkeypatch.setattr(engine, "_round_one", _dies_in_a_worker)
+    again = [f.to_dict() for f in validate(Options(cwd=root, use_cache=False)).findings]
+    assert again == expected
+    assert _PARENT["calls"] > 0  # the work was redone in this process

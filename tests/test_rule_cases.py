@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ import yaml
 
 from catalog_cli.engine import Options, validate
 from catalog_cli.findings import Finding
-from catalog_cli.rules import discover_rules
+from catalog_cli.rules import ItemRule, discover_rules
 
 CASES_DIR = Path(__file__).parent / "rules" / "cases"
 TEMPLATES = Path(__file__).parent / "rules" / "templates"
@@ -134,3 +135,24 @@ def test_per_file_rules_do_not_read_the_catalog(rule: Any) -> None:
         return
     source = inspect.getsource(sys.modules[rule.__module__])
     assert "ctx.catalog" not in source, f"{rule.code} reads ctx.catalog but is per_file"
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.code)
+def test_per_item_rules_read_only_their_basic_item(rule: Any) -> None:
+    """per_item rules run in worker processes that know only the basic items, and their cached
+    findings are reused while the basic item is unchanged: they may look up nothing else."""
+    if not rule.per_item:
+        return
+    source = inspect.getsource(sys.modules[rule.__module__])
+    uses = re.findall(r"ctx\.catalog\.(\w+)", source)
+    assert set(uses) <= {"basic", "basic_entry"}, f"{rule.code} reads ctx.catalog.{uses}"
+    assert "catalog.entries" not in source and "catalog.facts" not in source
+
+
+def test_rules_that_look_up_basic_items_run_beside_the_items() -> None:
+    """Every bundled item rule that needs only the basic item says so (else it runs in the
+    parent process, on items loaded a second time)."""
+    for rule in RULES:
+        if rule.source != "bundled" or rule.per_file or not issubclass(rule, ItemRule):
+            continue
+        assert rule.per_item, f"{rule.code} could declare per_item = True"

@@ -59,6 +59,7 @@ class RuleCOD004(ItemRule):
     name = "level-consistency"
     summary = "The level is not among the basic item's levels or does not match the region."
     summary_zh = "行使层级不在基本目录事项的行使层级中，或与行政区划的层级不一致。"
+    per_item = True
 
     def check(self, entry: Entry, item: Item, ctx: Context) -> Iterator[Finding]:
         if not isinstance(item, ImplementationItem) or item.level is None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from catalog_cli.facts import Facts
 from catalog_cli.findings import Finding
-from catalog_cli.models import BasicItem, Entry, ImplementationItem
-from catalog_cli.rules import Catalog, CatalogRule, Context, location
+from catalog_cli.rules import Catalog, CatalogRule, Context
 
 # (item kind, key) → labels; each group is unique on its own.
 _GROUPS = {
@@ -15,11 +15,6 @@ _GROUPS = {
     ("basic", "local_code"): ("基本目录事项", "basic item"),
     ("implementation", "local_code"): ("实施清单事项", "implementation item"),
 }
-
-
-def _code(entry: Entry, key: str) -> str | None:
-    value = getattr(entry.item, key, None)
-    return value if isinstance(value, str) and value and f"/{key}" not in entry.invalid else None
 
 
 class RuleCOD006(CatalogRule):
@@ -53,26 +48,25 @@ class RuleCOD006(CatalogRule):
 
     def check(self, catalog: Catalog, ctx: Context) -> Iterator[Finding]:
         for (kind, key), (zh_kind, en_kind) in _GROUPS.items():
-            model = BasicItem if kind == "basic" else ImplementationItem
-            first: dict[str, Entry] = {}
-            for entry in catalog.entries:
-                if not isinstance(entry.item, model):
+            first: dict[str, Facts] = {}
+            for facts in catalog.facts:
+                if facts.kind != kind:
                     continue
-                code = _code(entry, key)
+                code: str | None = getattr(facts, key)  # None when missing or invalid
                 if code is None:
                     continue
-                original = first.setdefault(code, entry)
-                if original is entry:
+                original = first.setdefault(code, facts)
+                if original is facts:
                     continue
                 label = ctx.label(key)
                 yield self.finding(
                     ctx,
-                    entry.doc,
+                    catalog.location(facts.path, f"/{key}"),
                     f"/{key}",
                     f"{label} “{code}” 重复：{zh_kind} {original.path} 已使用该编码。",
                     f"{label} '{code}' is a duplicate: the {en_kind} {original.path} "
                     "already uses it",
                     hint_zh="合并两个文件，或为其中一个改正编码；编码一经使用不得复用",
                     hint_en="merge the two files or correct one code; codes are never reused",
-                    related=[location(original, f"/{key}")],
+                    related=[catalog.location(original.path, f"/{key}")],
                 )

@@ -14,6 +14,26 @@ from catalog_cli.models import (
     profile_of,
 )
 from catalog_cli.rules import Context, DocumentRule
+from catalog_cli.standard import Element, Standard
+
+_SIZED = (str, list, dict)
+# (element, key in its parent, top-level) of the required elements, per standard, profile and
+# item type: the rule runs on every item, the answer changes only with these three.
+_Plan = list[tuple[Element, str, bool]]
+_PLANS: dict[tuple[int, str, str | None], tuple[Standard, _Plan]] = {}
+
+
+def _plan(standard: Standard, profile: str, item_type: str | None) -> _Plan:
+    key = (id(standard), profile, item_type)
+    found = _PLANS.get(key)
+    if found is None or found[0] is not standard:
+        plan = [
+            (el, el.key.rsplit(".", 1)[-1].removesuffix("[]"), "." not in el.key)
+            for el in standard.with_presence(profile, "required")
+            if not el.types or item_type in el.types
+        ]
+        found = _PLANS[key] = (standard, plan)
+    return found[1]
 
 
 class RuleSCH001(DocumentRule):
@@ -42,6 +62,7 @@ class RuleSCH001(DocumentRule):
     name = "missing-element"
     summary = "A required element is missing or blank."
     summary_zh = "缺少必填要素或为空。"
+    per_item = True
 
     def check(self, entry: Entry, ctx: Context) -> Iterator[Finding]:
         for p in entry.doc.problems:
@@ -54,12 +75,13 @@ class RuleSCH001(DocumentRule):
         basic = None
         if isinstance(item, ImplementationItem) and ctx.catalog is not None:
             basic = ctx.catalog.basic(item.basic_code)
-        item_type = effective_type(item, basic)
-        for el in ctx.standard.with_presence(profile, "required"):
-            if el.types and item_type not in el.types:
-                continue
-            last = el.key.rsplit(".", 1)[-1].removesuffix("[]")
-            for parent_ptr, parent in parents_of(entry.doc.data, el.key):
+        data = entry.doc.data
+        for el, last, top in _plan(ctx.standard, profile, effective_type(item, basic)):
+            if top:  # most required elements: one lookup when present (as they mostly are)
+                value = data.get(last)
+                if value is not None and not (isinstance(value, _SIZED) and not value):
+                    continue
+            for parent_ptr, parent in parents_of(data, el.key):
                 ptr = f"{parent_ptr}/{last}"
                 if ptr in entry.invalid:
                     continue  # already reported as a wrong type

@@ -53,6 +53,7 @@ class RuleSTD001(ItemRule):
     name = "basic-item-missing"
     summary = "An implementation item's basic item is not in the catalog, or is cancelled."
     summary_zh = "实施清单事项对应的基本目录事项不存在或已取消。"
+    per_item = True
 
     def check(self, entry: Entry, item: Item, ctx: Context) -> Iterator[Finding]:
         if not isinstance(item, ImplementationItem) or ctx.catalog is None:

@@ -54,6 +54,7 @@ class RuleSTD002(ItemRule):
     name = "four-same"
     summary = "An implementation item changes a locked element (name, type, legal basis)."
     summary_zh = "实施清单事项的名称、类型或设定依据与基本目录事项不一致（四级四同）。"
+    per_item = True
 
     def check(self, entry: Entry, item: Item, ctx: Context) -> Iterator[Finding]:
         if not isinstance(item, ImplementationItem) or ctx.catalog is None:

@@ -34,6 +34,7 @@ class RuleSTD004(ItemRule):
     name = "village-level-type"
     summary = "Level 6 (village/community) on an item that is not a public service (type 20)."
     summary_zh = "非公共服务事项（类型 20）使用了村（社区）级层级 6。"
+    per_item = True
 
     def check(self, entry: Entry, item: Item, ctx: Context) -> Iterator[Finding]:
         item_type: str | None

@@ -37,8 +37,9 @@ from catalog_cli.dupes.classify import (
 )
 from catalog_cli.dupes.decisions import Decision, stale_finding
 from catalog_cli.dupes.normalize import Normalized, Normalizer
+from catalog_cli.facts import Facts, facts_of
 from catalog_cli.findings import Finding, Severity
-from catalog_cli.models import BasicItem, Entry, ImplementationItem
+from catalog_cli.models import Entry
 from catalog_cli.standard import Regions, Standard
 
 DEFAULT_THRESHOLD = 90.0
@@ -162,39 +163,30 @@ class DupesResult:
 
 def sides_of(entries: Iterable[Entry]) -> list[Side]:
     """Every modelled item as a side (names inherited from basic items where omitted)."""
-    items = [(e.path, e.item) for e in entries if e.item is not None]
+    return sides_from_facts(facts_of(e) for e in entries)
+
+
+def sides_from_facts(all_facts: Iterable[Facts]) -> list[Side]:
+    """:func:`sides_of` from the files' facts (which is all it needs of them)."""
+    items = [f for f in all_facts if f.kind]
     basic_names = {
-        it.basic_code: it.name
-        for _, it in items
-        if isinstance(it, BasicItem) and it.basic_code and it.name
+        f.basic_code: f.name for f in items if f.kind == "basic" and f.basic_code and f.name
     }
-    basic_types = {
-        it.basic_code: it.type for _, it in items if isinstance(it, BasicItem) and it.basic_code
-    }
+    basic_types = {f.basic_code: f.type for f in items if f.kind == "basic" and f.basic_code}
     out: list[Side] = []
-    for path, it in items:
-        if isinstance(it, BasicItem):
+    for f in items:
+        if f.kind == "basic":
             out.append(
-                Side(
-                    path,
-                    "basic",
-                    it.basic_code,
-                    it.name or "",
-                    bool(it.name),
-                    None,
-                    None,
-                    it.type,
-                    it.basic_code,
-                )
-            )
+                Side(f.path, "basic", f.basic_code, f.name or "", bool(f.name), None, None, f.type,
+                     f.basic_code)
+            )  # fmt: skip
             continue
-        assert isinstance(it, ImplementationItem)
-        kind = "implementation" if it.basic_code else "local"
-        name = it.name or (basic_names.get(it.basic_code) if it.basic_code else None) or ""
-        typ = it.type or (basic_types.get(it.basic_code) if it.basic_code else None)
-        code = it.implementation_code or it.local_code or None
+        kind = "implementation" if f.basic_code else "local"
+        name = f.name or (basic_names.get(f.basic_code) if f.basic_code else None) or ""
+        typ = f.type or (basic_types.get(f.basic_code) if f.basic_code else None)
+        code = f.implementation_code or f.local_code or None
         out.append(
-            Side(path, kind, code, name, bool(it.name), it.level, it.region, typ, it.basic_code)
+            Side(f.path, kind, code, name, bool(f.name), f.level, f.region, typ, f.basic_code)
         )
     return out
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import marshal
 import multiprocessing as mp
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -20,7 +21,7 @@ from typing import Any, ClassVar
 import rapidfuzz
 
 from catalog_cli import cache
-from catalog_cli.dupes import normalize
+from catalog_cli.dupes import candidates, classify, find, normalize
 from catalog_cli.dupes.candidates import KeyPairs
 from catalog_cli.dupes.classify import CODES
 from catalog_cli.dupes.decisions import load_decisions
@@ -30,11 +31,12 @@ from catalog_cli.dupes.find import (
     Pair,
     Side,
     find_pairs_of,
-    sides_of,
+    sides_from_facts,
 )
 from catalog_cli.dupes.normalize import Normalized
-from catalog_cli.findings import Finding, Location
+from catalog_cli.findings import Finding, Location, Severity
 from catalog_cli.rules import Catalog, CatalogRule, Context
+from catalog_cli.standard import Standard
 
 
 def dupes_for(catalog: Catalog, ctx: Context) -> DupesResult:
@@ -78,9 +80,17 @@ class _Search:
         self.root, self.use_cache, self.standard = catalog.root, ctx.use_cache, ctx.standard
         decisions, self.problems = load_decisions(catalog.root, ctx.lang)
         self.options = DupesOptions(lang=ctx.lang, decisions=decisions)
-        self.sides = sides_of(catalog.entries)
+        self.sides = sides_from_facts(catalog.facts)
         self.pool: ProcessPoolExecutor | None = None
         self.future: Future[DupesResult] | None = None
+        # The result depends only on the sides (names, codes, kinds, places, types), the
+        # decisions and the options: after an edit that changed none of them (a time limit, a
+        # fee), the last result is the answer. (Computed in the parent: the fork's copy of the
+        # key is then the same.)
+        self.key = _result_key(self.sides, self.options, self.standard) if self.use_cache else ""
+        self.last = _result(cache.load_value(self.root, RESULT_FILE, self.key), self.options)
+        if self.last is not None:
+            return
         if len(self.sides) >= BACKGROUND_MIN_ITEMS and "fork" in mp.get_all_start_methods():
             _JOB = self
             try:
@@ -111,10 +121,12 @@ class _Search:
         # what only the cache needed stays here (it would cross back from the forked process)
         options.similar = options.normalized = None
         found.similar, found.normalized = ([], []), {}
+        if self.use_cache and not found.variants:
+            cache.store_value(self.root, RESULT_FILE, self.key, _result_value(found))
         return found
 
     def result(self) -> DupesResult:
-        found: DupesResult | None = None
+        found: DupesResult | None = self.last
         if self.future is not None:
             try:
                 found = self.future.result()
@@ -126,6 +138,54 @@ class _Search:
             found = self.search()
         found.findings = [*self.problems, *found.findings]
         return found
+
+
+# The last search's result, for a run in which no side changed.
+RESULT_FILE = "dupes-result.bin"
+
+
+def _side_tuple(s: Side) -> tuple[Any, ...]:
+    return (s.path, s.kind, s.code, s.name, s.own_name, s.level, s.region, s.type, s.basic_code)
+
+
+def _result_key(sides: list[Side], options: DupesOptions, standard: Standard) -> str:
+    h = hashlib.sha256(f"{RESULT_FILE} rapidfuzz {rapidfuzz.__version__}\n".encode())
+    # the search's own code, the vocabularies, the options and decisions, then every side
+    for module in (find, normalize, classify, candidates):
+        h.update(Path(str(module.__file__)).read_bytes())
+    h.update(repr(standard.vocabularies).encode())
+    settings = (options.threshold, options.scope, options.variants, options.lang)
+    h.update(repr((settings, sorted(options.severity.items()), options.decisions)).encode())
+    h.update(marshal.dumps([_side_tuple(s) for s in sides]))
+    return h.hexdigest()
+
+
+def _result_value(found: DupesResult) -> tuple[Any, ...]:
+    pairs = [
+        (p.cls, p.score, p.reason, _side_tuple(p.a), _side_tuple(p.b), p.severity.value)
+        for p in found.pairs
+    ]
+    findings = [cache.finding_tuple(f) for f in found.findings]
+    return (pairs, findings, found.items, found.names, found.decided)
+
+
+def _result(value: object, options: DupesOptions) -> DupesResult | None:
+    """The stored result when well-formed, else None."""
+    if not (isinstance(value, tuple) and len(value) == 5):
+        return None
+    try:
+        pairs, findings, items, names, decided = value
+        return DupesResult(
+            [Pair(c, sc, r, Side(*a), Side(*b), Severity(sev)) for c, sc, r, a, b, sev in pairs],
+            [],
+            [cache.finding(t) for t in findings],
+            items,
+            names,
+            decided,
+            options,
+        )
+    except (TypeError, ValueError, KeyError):
+        return None
 
 
 # The normalized names of the last run: the normalization of 50k names takes seconds.
@@ -196,21 +256,18 @@ class DupRule(CatalogRule):
 
     def check(self, catalog: Catalog, ctx: Context) -> Iterator[Finding]:
         result = dupes_for(catalog, ctx)
-        entries = catalog.memo.get("entries-by-path")
-        if entries is None:  # shared by the nine DUP rules of one run
-            entries = catalog.memo["entries-by-path"] = {e.path: e for e in catalog.entries}
+        anchors = catalog.memo.get("anchors")
+        if anchors is None:  # shared by the nine DUP rules of one run
+            anchors = catalog.memo["anchors"] = {
+                f.path: (f.anchor, f.anchor_line, f.anchor_column) for f in catalog.facts
+            }
         for p in result.pairs:
             if CODES.get(p.cls) != self.code:
                 continue
             this, other = _subject(p)
-            entry, other_entry = entries.get(this.path), entries.get(other.path)
-            pointer = _pointer(entry.doc.data if entry else None)
-            line, col = entry.doc.locate(pointer) if entry else (None, None)
-            o_line, o_col = (
-                other_entry.doc.locate(_pointer(other_entry.doc.data))
-                if other_entry
-                else (None, None)
-            )
+            pointer, line, column = anchors.get(this.path, ("", None, None))
+            here = Location(this.path, line, column)
+            there = Location(other.path, *anchors.get(other.path, ("", None, None))[1:])
             yield Finding(
                 code=self.code,
                 rule=self.name,
@@ -221,11 +278,11 @@ class DupRule(CatalogRule):
                     f"(score {p.score})",
                 ),
                 path=this.path,
-                line=line,
-                column=col,
+                line=here.line,
+                column=here.column,
                 pointer=pointer,
                 hint=self.hint(ctx, other),
-                related=(Location(other.path, o_line, o_col),),
+                related=(there,),
             )
         for f in result.findings:
             if f.code == self.code:
@@ -236,11 +293,3 @@ class DupRule(CatalogRule):
             "核对两者是否为同一事项；若不是，在 decisions.yaml 中记录 not-duplicate",
             "check whether both are the same item; if not, record not-duplicate in decisions.yaml",
         )
-
-
-def _pointer(data: object) -> str:
-    if isinstance(data, dict):
-        for key in ("name", "basic_code", "local_code", "implementation_code"):
-            if key in data:
-                return f"/{key}"
-    return ""
