@@ -20,7 +20,11 @@ SuppressionFacts = tuple[frozenset[str], str, int, int, frozenset[int]]
 
 
 class Facts(NamedTuple):
-    """One file as the catalog-wide rules see it. Codes are those the model accepted."""
+    """One file as the catalog-wide rules see it. Codes are those the model accepted.
+
+    The order of the fields is part of the item cache and of the duplicate search's cache key
+    (``path``, then ``kind`` to ``region``): change it together with ``cache.FORMAT``.
+    """
 
     path: str
     sha: str  # SHA-1 of the file's bytes

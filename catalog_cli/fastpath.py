@@ -476,22 +476,31 @@ def fast_document(path: Path, root: Path, raw: bytes, max_bytes: int) -> Documen
 
 
 def _fast_document(path: Path, relpath: str, raw: bytes, max_bytes: int) -> Document | None:
+    doc = Document(path=path, relpath=relpath)
+    return doc if _fast_fill(doc, raw, max_bytes) else None
+
+
+def _fast_fill(doc: Document, raw: bytes, max_bytes: int) -> bool:
+    """Fill a fresh ``doc`` from ``raw`` by the fast path; False (``doc`` is then to be
+    discarded) when its result is not provably the loader's."""
     if _safe_load is None or len(raw) > max_bytes or raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return None
+        return False
     try:
         text = raw.decode("utf-8-sig")  # as loader.decode: a UTF-8 BOM is dropped
     except UnicodeDecodeError:
-        return None
+        return False
     data = fast_data(text)
     if data is None:
-        return None
-    doc = Document(path=path, relpath=relpath, text=text, data=data, positions_ready=False)
+        return False
+    doc.text = text
+    doc.data = data
+    doc.positions_ready = False
     doc.sha = hashlib.sha1(raw).hexdigest()
     if "catalog:" in text:  # parse_suppressions looks only at lines containing this
         parse_suppressions(text, doc)
         if doc.problems:  # SUP001: let the slow path build the whole document
-            return None
-    return doc
+            return False
+    return True
 
 
 def load_file(path: Path, root: Path, max_bytes: int, relpath: str | None = None) -> Document:
@@ -501,7 +510,6 @@ def load_file(path: Path, root: Path, max_bytes: int, relpath: str | None = None
     """
     doc = Document(path=path, relpath=relative(path, root) if relpath is None else relpath)
     raw = read_source(doc, root, max_bytes)
-    if raw is None:
+    if raw is None or _fast_fill(doc, raw, max_bytes):
         return doc
-    fast = _fast_document(path, doc.relpath, raw, max_bytes)
-    return fast or load_document(path, root, max_bytes=max_bytes, raw=raw)
+    return load_document(path, root, max_bytes=max_bytes, raw=raw)

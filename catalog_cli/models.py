@@ -403,32 +403,38 @@ def values_at(data: Any, key: str, base: str = "") -> list[tuple[str, Any]]:
 
     Only values that are present are returned; a missing parent yields nothing.
     """
-    name, many, rest, escaped = _element_path(key)
-    if not isinstance(data, dict) or name not in data:
-        return []
-    ptr = f"{base}/{escaped}"
-    value = data[name]
-    targets: list[tuple[str, Any]]
-    if many and isinstance(value, list):
-        targets = [(f"{ptr}/{i}", v) for i, v in enumerate(value)]
-    else:
-        targets = [(ptr, value)]
-    if not rest:
-        return targets
-    out: list[tuple[str, Any]] = []
-    for p, v in targets:
-        out.extend(values_at(v, rest, p))
-    return out
+    found: list[tuple[str, Any]] = [(base, data)]
+    for name, many, token in element_path(key):
+        step: list[tuple[str, Any]] = []
+        for base_ptr, parent in found:
+            if not isinstance(parent, dict) or name not in parent:
+                continue
+            value = parent[name]
+            ptr = f"{base_ptr}/{token}"
+            if many and isinstance(value, list):
+                step.extend((f"{ptr}/{i}", v) for i, v in enumerate(value))
+            else:
+                step.append((ptr, value))
+        if not step:
+            return step
+        found = step
+    return found
 
 
 @functools.cache
-def _element_path(key: str) -> tuple[str, bool, str, str]:
-    """``materials[].form`` → ("materials", True, "form", "materials"): name, list, rest, the
-    name as a pointer token (rules ask millions of times per catalog, for a few dozen keys)."""
-    head, _, rest = key.partition(".")
-    many = head.endswith("[]")
-    name = head[:-2] if many else head
-    return name, many, rest, escape(name)
+def element_path(key: str) -> tuple[tuple[str, bool, str], ...]:
+    """The levels :func:`values_at` walks for an element-table key: ``materials[].form`` →
+    (("materials", True, "materials"), ("form", False, "form")), per level the name, whether it
+    is a list, and the name as a pointer token (memoized: rules ask millions of times per
+    catalog, for a few dozen keys)."""
+    path = []
+    while True:
+        head, _, key = key.partition(".")
+        many = head.endswith("[]")
+        name = head[:-2] if many else head
+        path.append((name, many, escape(name)))
+        if not key:
+            return tuple(path)
 
 
 def parents_of(data: Any, key: str) -> list[tuple[str, Any]]:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterator
+from functools import lru_cache
 
-from catalog_cli.codes import credit_code_issues
+from catalog_cli.codes import CreditCodeIssue, credit_code_issues
 from catalog_cli.findings import Finding
 from catalog_cli.models import Entry, ImplementationItem, Item
 from catalog_cli.rules import Context, ItemRule
@@ -20,6 +21,21 @@ def is_placeholder(code: str) -> bool:
     Checked before the checksums because some fillers (all zeros) pass both of them.
     """
     return len(code) >= 2 and len(set(code)) == 1
+
+
+@lru_cache(maxsize=1 << 14)
+def _assess(code: str) -> tuple[bool, str, str, tuple[CreditCodeIssue, ...]]:
+    """(is a placeholder, hint_zh, hint_en, issues) of a credit code; memoized because a body's
+    code repeats on every item it implements."""
+    if is_placeholder(code):
+        return True, _COPY_ZH, _COPY_EN, ()
+    # A hint that names the fix when the code is only mis-typed, not wrong.
+    hint_zh, hint_en = _COPY_ZH, _COPY_EN
+    cleaned = "".join(unicodedata.normalize("NFKC", code).split()).upper()
+    if cleaned != code and not credit_code_issues(cleaned):
+        hint_zh = f"写成 {cleaned}（半角、大写、无空格）"
+        hint_en = f"write {cleaned} (ASCII capitals, no spaces)"
+    return False, hint_zh, hint_en, tuple(credit_code_issues(code))
 
 
 class RuleCOD003(ItemRule):
@@ -57,7 +73,8 @@ class RuleCOD003(ItemRule):
         if not code:
             return
         doc, ptr, label = entry.doc, "/body/credit_code", ctx.label("body.credit_code")
-        if is_placeholder(code):
+        placeholder, hint_zh, hint_en, issues = _assess(code)
+        if placeholder:
             yield self.finding(
                 ctx,
                 doc,
@@ -68,13 +85,7 @@ class RuleCOD003(ItemRule):
                 hint_en=_COPY_EN,
             )
             return
-        # A hint that names the fix when the code is only mis-typed, not wrong.
-        hint_zh, hint_en = _COPY_ZH, _COPY_EN
-        cleaned = "".join(unicodedata.normalize("NFKC", code).split()).upper()
-        if cleaned != code and not credit_code_issues(cleaned):
-            hint_zh = f"写成 {cleaned}（半角、大写、无空格）"
-            hint_en = f"write {cleaned} (ASCII capitals, no spaces)"
-        for issue in credit_code_issues(code):
+        for issue in issues:
             yield self.finding(
                 ctx,
                 doc,

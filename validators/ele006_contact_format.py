@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from catalog_cli.findings import Finding
@@ -26,6 +27,12 @@ SEPARATORS = re.compile(r"\s*[、,，;；/／]\s*")
 _HOST = re.compile(r"[^\s./:?#@]+(?:\.[^\s./:?#@]+)+|localhost|\[[0-9A-Fa-f:]+\]")
 PHONE_KEYS = ("consultation.phone", "complaint.phone")
 URL_KEYS = ("online_url", "consultation.url", "complaint.url")
+# key -> (attribute, attribute of the contact or "", JSON pointer), split once
+_FIELDS = {
+    key: (head, tail, f"/{head}/{tail}" if tail else f"/{head}")
+    for key in PHONE_KEYS + URL_KEYS
+    for head, _, tail in [key.partition(".")]
+}
 
 
 def bad_phones(value: str) -> list[str]:
@@ -56,6 +63,16 @@ def url_problem(value: str) -> tuple[str, str] | None:
     if not _HOST.fullmatch(host):
         return "缺少有效的主机名", "it has no valid host name"
     return None
+
+
+# Contacts repeat on every item of a body (and a portal's address on a whole province's items):
+# each distinct value is judged once per process.
+@lru_cache(maxsize=1 << 14)
+def _phone_problems(value: str) -> tuple[str, ...]:
+    return tuple(bad_phones(value))
+
+
+_url_problem = lru_cache(maxsize=1 << 14)(url_problem)
 
 
 class RuleELE006(ItemRule):
@@ -91,7 +108,7 @@ class RuleELE006(ItemRule):
             ptr, value = self._value(item, key)
             if value is None or ptr in entry.invalid:
                 continue
-            bad = bad_phones(value)
+            bad = _phone_problems(value)
             if not bad:
                 continue
             shown = "、".join(f"“{b}”" for b in bad)
@@ -111,7 +128,7 @@ class RuleELE006(ItemRule):
             ptr, value = self._value(item, key)
             if value is None or ptr in entry.invalid:
                 continue
-            problem = url_problem(value)
+            problem = _url_problem(value)
             if problem is None:
                 continue
             # suggest the scheme only for something that looks like a host (www.example.cn)
@@ -131,10 +148,8 @@ class RuleELE006(ItemRule):
 
     @staticmethod
     def _value(item: ImplementationItem, key: str) -> tuple[str, str | None]:
-        head, _, tail = key.partition(".")
-        if not tail:
-            value = getattr(item, head)
-            return f"/{head}", value if isinstance(value, str) else None
-        contact = getattr(item, head)
-        value = getattr(contact, tail, None) if contact is not None else None
-        return f"/{head}/{tail}", value if isinstance(value, str) else None
+        head, tail, ptr = _FIELDS[key]
+        value = getattr(item, head)
+        if tail:
+            value = getattr(value, tail, None) if value is not None else None
+        return ptr, value if isinstance(value, str) else None

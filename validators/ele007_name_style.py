@@ -16,27 +16,45 @@ TITLE = re.compile(r"《[^《》]*》")
 
 def _outside_titles(name: str) -> str:
     """The name with every 《…》 title blanked out (same length, so positions still match)."""
+    if "《" not in name:  # most names quote no title: skip the substitution
+        return name
     return TITLE.sub(lambda m: "\0" * len(m.group()), name)
 
 
 @lru_cache(maxsize=4)
-def _lengths(places: frozenset[str]) -> tuple[int, ...]:
-    return tuple(sorted({len(p) for p in places}, reverse=True))
+def _index(places: frozenset[str]) -> tuple[re.Pattern[str] | None, tuple[int, ...]]:
+    """A pattern matching the last character of any place name, and the names' lengths."""
+    if not places:
+        return None, ()
+    last = "".join(sorted({p[-1] for p in places}))
+    return re.compile(f"[{re.escape(last)}]"), tuple(sorted({len(p) for p in places}))
 
 
 def place_names_in(text: str, places: frozenset[str]) -> list[str]:
-    """Full place names (with their suffix) found in ``text``, longest first at each position."""
-    lengths = _lengths(places)
-    found: list[str] = []
-    i = 0
-    while i < len(text):
-        for n in lengths:
-            if text[i : i + n] in places:
-                found.append(text[i : i + n])
-                i += n
+    """Full place names (with their suffix) found in ``text``, longest first at each position.
+
+    Reading left to right, the longest place name starting at a position is taken and the
+    reading resumes after it. Every name ends with one of a dozen suffixes (省, 市, 区...), so
+    only the substrings ending at those characters are looked up, not every substring.
+    """
+    suffix, lengths = _index(places)
+    if suffix is None:
+        return []
+    longest: dict[int, int] = {}  # start -> length of the longest name starting there
+    for m in suffix.finditer(text):
+        end = m.end()
+        for n in lengths:  # ascending: a longer name found later replaces a shorter one
+            start = end - n
+            if start < 0:
                 break
-        else:
-            i += 1
+            if text[start:end] in places and longest.get(start, 0) < n:
+                longest[start] = n
+    found: list[str] = []
+    resume = 0
+    for start in sorted(longest):
+        if start >= resume:
+            resume = start + longest[start]
+            found.append(text[start:resume])
     return found
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from catalog_cli.findings import Finding
+from catalog_cli.memo import per_standard
 from catalog_cli.models import (
     Entry,
     ImplementationItem,
@@ -17,23 +18,26 @@ from catalog_cli.rules import Context, DocumentRule
 from catalog_cli.standard import Element, Standard
 
 _SIZED = (str, list, dict)
-# (element, key in its parent, top-level) of the required elements, per standard, profile and
-# item type: the rule runs on every item, the answer changes only with these three.
+# (element, key in its parent, top-level) of the required elements, per profile and item type:
+# the rule runs on every item, and the answer changes only with these two (and the standard).
 _Plan = list[tuple[Element, str, bool]]
-_PLANS: dict[tuple[int, str, str | None], tuple[Standard, _Plan]] = {}
+
+
+@per_standard
+def _plans(standard: Standard) -> dict[tuple[str, str | None], _Plan]:
+    return {}
 
 
 def _plan(standard: Standard, profile: str, item_type: str | None) -> _Plan:
-    key = (id(standard), profile, item_type)
-    found = _PLANS.get(key)
-    if found is None or found[0] is not standard:
-        plan = [
+    plans = _plans(standard)
+    found = plans.get((profile, item_type))
+    if found is None:
+        found = plans[(profile, item_type)] = [
             (el, el.key.rsplit(".", 1)[-1].removesuffix("[]"), "." not in el.key)
             for el in standard.with_presence(profile, "required")
             if not el.types or item_type in el.types
         ]
-        found = _PLANS[key] = (standard, plan)
-    return found[1]
+    return found
 
 
 class RuleSCH001(DocumentRule):

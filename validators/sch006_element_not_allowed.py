@@ -5,14 +5,27 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from catalog_cli.findings import Finding
+from catalog_cli.memo import per_standard
 from catalog_cli.models import Entry, Item, profile_of
 from catalog_cli.rules import Context, ItemRule
+from catalog_cli.standard import Standard
 
 _KIND = {
     "basic": ("基本目录事项", "a basic item"),
     "implementation": ("实施清单事项", "an implementation item"),
     "local": ("未关联基本目录的地方实施事项", "a local implementation item (no basic code)"),
 }
+
+
+@per_standard
+def _absent(standard: Standard) -> dict[str, tuple[str, ...]]:
+    """Per profile, the top-level keys marked ``absent`` (nested ones are not checked)."""
+    return {
+        profile: tuple(
+            el.key for el in standard.with_presence(profile, "absent") if "." not in el.key
+        )
+        for profile in _KIND
+    }
 
 
 class RuleSCH006(ItemRule):
@@ -41,19 +54,19 @@ class RuleSCH006(ItemRule):
     per_file = True
 
     def check(self, entry: Entry, item: Item, ctx: Context) -> Iterator[Finding]:
-        profile = profile_of(item)
         data = entry.doc.data
-        zh_kind, en_kind = _KIND[profile]
-        for el in ctx.standard.with_presence(profile, "absent"):
-            if "." in el.key:
-                continue
-            if isinstance(data, dict) and data.get(el.key) is not None:
+        if not isinstance(data, dict):
+            return
+        profile = profile_of(item)
+        for key in _absent(ctx.standard)[profile]:
+            if data.get(key) is not None:
+                zh_kind, en_kind = _KIND[profile]
                 yield self.finding(
                     ctx,
                     entry.doc,
-                    f"/{el.key}",
-                    f"{zh_kind}不应有要素 {ctx.label(el.key)}。",
-                    f"{en_kind} must not carry {ctx.label(el.key)}",
+                    f"/{key}",
+                    f"{zh_kind}不应有要素 {ctx.label(key)}。",
+                    f"{en_kind} must not carry {ctx.label(key)}",
                     hint_zh="删除这个键，或检查 kind 是否写对",
                     hint_en="remove the key, or check that kind is right",
                     key=True,

@@ -34,6 +34,7 @@ from catalog_cli.dupes.find import (
     sides_from_facts,
 )
 from catalog_cli.dupes.normalize import Normalized
+from catalog_cli.facts import Facts
 from catalog_cli.findings import Finding, Location, Severity
 from catalog_cli.rules import Catalog, CatalogRule, Context
 from catalog_cli.standard import Standard
@@ -80,18 +81,18 @@ class _Search:
         self.root, self.use_cache, self.standard = catalog.root, ctx.use_cache, ctx.standard
         decisions, self.problems = load_decisions(catalog.root, ctx.lang)
         self.options = DupesOptions(lang=ctx.lang, decisions=decisions)
-        self.sides = sides_from_facts(catalog.facts)
+        self.facts = catalog.facts
         self.pool: ProcessPoolExecutor | None = None
         self.future: Future[DupesResult] | None = None
         # The result depends only on the sides (names, codes, kinds, places, types), the
         # decisions and the options: after an edit that changed none of them (a time limit, a
         # fee), the last result is the answer. (Computed in the parent: the fork's copy of the
         # key is then the same.)
-        self.key = _result_key(self.sides, self.options, self.standard) if self.use_cache else ""
+        self.key = _result_key(self.facts, self.options, self.standard) if self.use_cache else ""
         self.last = _result(cache.load_value(self.root, RESULT_FILE, self.key), self.options)
         if self.last is not None:
             return
-        if len(self.sides) >= BACKGROUND_MIN_ITEMS and "fork" in mp.get_all_start_methods():
+        if len(self.facts) >= BACKGROUND_MIN_ITEMS and "fork" in mp.get_all_start_methods():
             _JOB = self
             try:
                 self.pool = ProcessPoolExecutor(1, mp_context=mp.get_context("fork"))
@@ -111,7 +112,7 @@ class _Search:
         if self.use_cache:
             options.similar = _similar(cache.load_value(self.root, SIMILAR_FILE, pairs_key))
             options.normalized = _normalized(cache.load_value(self.root, NAMES_FILE, names_key))
-        found = find_pairs_of(self.sides, self.standard, options)
+        found = find_pairs_of(sides_from_facts(self.facts), self.standard, options)
         if self.use_cache:
             if found.similar != options.similar:
                 cache.store_value(self.root, SIMILAR_FILE, pairs_key, found.similar)
@@ -148,7 +149,7 @@ def _side_tuple(s: Side) -> tuple[Any, ...]:
     return (s.path, s.kind, s.code, s.name, s.own_name, s.level, s.region, s.type, s.basic_code)
 
 
-def _result_key(sides: list[Side], options: DupesOptions, standard: Standard) -> str:
+def _result_key(facts: list[Facts], options: DupesOptions, standard: Standard) -> str:
     h = hashlib.sha256(f"{RESULT_FILE} rapidfuzz {rapidfuzz.__version__}\n".encode())
     # the search's own code, the vocabularies, the options and decisions, then every side
     for module in (find, normalize, classify, candidates):
@@ -156,7 +157,8 @@ def _result_key(sides: list[Side], options: DupesOptions, standard: Standard) ->
     h.update(repr(standard.vocabularies).encode())
     settings = (options.threshold, options.scope, options.variants, options.lang)
     h.update(repr((settings, sorted(options.severity.items()), options.decisions)).encode())
-    h.update(marshal.dumps([_side_tuple(s) for s in sides]))
+    # what sides_from_facts reads: path, then kind through region (not the content digest)
+    h.update(marshal.dumps([(f[0], *f[2:10]) for f in facts]))
     return h.hexdigest()
 
 
