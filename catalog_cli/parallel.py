@@ -55,6 +55,22 @@ def chunked_map(
         yield fn(chunk)
 
 
+def shares(fn: Callable[[tuple[int, int]], R], *, workers: int | None = None) -> list[R]:
+    """``fn((k, n))`` for each share k of n, one forked process per core, in order.
+
+    For work that splits into n parts by itself (each process sees all the input and does its
+    k-th part). One core, no ``fork`` or a process that fails: ``[fn((0, 1))]``, all of it here.
+    """
+    n = workers or os.cpu_count() or 1
+    if n < 2 or "fork" not in mp.get_all_start_methods():
+        return [fn((0, 1))]
+    try:
+        with ProcessPoolExecutor(n, mp_context=mp.get_context("fork")) as pool:
+            return list(pool.map(fn, [(k, n) for k in range(n)]))
+    except (OSError, BrokenProcessPool):
+        return [fn((0, 1))]
+
+
 class CrewError(Exception):
     """A worker of a :class:`Crew` died or could not be started: redo the work in-process."""
 

@@ -70,3 +70,24 @@ def test_scores_are_the_scorer_scores() -> None:
 def test_bad_threshold() -> None:
     with pytest.raises(ValueError):
         list(similar_pairs(["a"], 0))
+
+
+@pytest.mark.parametrize(("threshold", "parts"), [(70, 2), (85, 3), (90, 2)])
+def test_shares_split_the_pairs_without_loss_or_overlap(threshold: float, parts: int) -> None:
+    """n processes each probe their share of the keys: together exactly the whole search."""
+    whole = sorted((i, j) for i, j, _ in similar_pairs(KEYS, threshold))
+    split = [
+        [(i, j) for i, j, _ in similar_pairs(KEYS, threshold, (k, parts))] for k in range(parts)
+    ]
+    assert all(split), "every share finds some pairs"
+    assert sorted(p for part in split for p in part) == whole
+
+
+def test_a_large_search_on_all_cores_equals_one_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    from catalog_cli.dupes import candidates
+
+    monkeypatch.setattr(candidates, "SHARED_FROM", 0)
+    on_all_cores = candidates.pairs_since(KEYS, 85, None)
+    monkeypatch.setattr(candidates, "SHARED_FROM", 10**9)
+    assert on_all_cores == candidates.pairs_since(KEYS, 85, None)
+    assert on_all_cores[1]

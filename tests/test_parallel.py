@@ -143,3 +143,30 @@ def test_validation_falls_back_to_one_process_when_a_worker_dies(
     again = [f.to_dict() for f in validate(Options(cwd=root, use_cache=False)).findings]
     assert again == expected
     assert _PARENT["calls"] > 0  # the work was redone in this process
+
+
+def _which(share: tuple[int, int]) -> tuple[int, int, int]:
+    return (*share, os.getpid())
+
+
+def test_shares_run_on_every_core_or_all_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    from catalog_cli.parallel import shares
+
+    found = shares(_which, workers=2)
+    assert [f[:2] for f in found] == [(0, 2), (1, 2)]
+    assert os.getpid() not in {f[2] for f in found}  # each share in a forked process
+    monkeypatch.setattr(os, "cpu_count", lambda: 1)
+    assert shares(_which) == [(0, 1, os.getpid())]
+
+
+def test_names_normalized_on_all_cores_equal_one_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    from catalog_cli.dupes import rule
+    from catalog_cli.standard import load_standard
+
+    standard = load_standard()
+    names = [f"{w}许可{i}" for i, w in enumerate(["饮用水供水单位", "食品经营", "建设工程"] * 30)]
+    monkeypatch.setattr(rule, "SHARED_FROM", 0)
+    parallel = rule._normalize_all(names, standard)
+    monkeypatch.setattr(rule, "SHARED_FROM", 10**9)
+    assert parallel == rule._normalize_all(names, standard)
+    assert len(parallel) == len(names)

@@ -34,6 +34,8 @@ from collections.abc import Iterator, Sequence
 
 from rapidfuzz import fuzz, process
 
+from catalog_cli.parallel import shares
+
 EPS = 1e-9
 
 
@@ -51,11 +53,17 @@ def _tokens(s: str, q: int, ids: dict[tuple[str, int], int]) -> list[int]:
     return out
 
 
-def similar_pairs(keys: list[str], threshold: float) -> Iterator[tuple[int, int, float]]:
+def similar_pairs(
+    keys: list[str], threshold: float, share: tuple[int, int] = (0, 1)
+) -> Iterator[tuple[int, int, float]]:
     """Yield ``(i, j, score)``, i < j, for every pair with ``fuzz.ratio ≥ threshold``.
 
     ``keys`` should be distinct (equal keys are grouped by the caller); empty keys are skipped.
+    ``share`` ``(k, n)``: only the pairs found while probing the k-th of every n keys in the
+    search order (the n shares together are all pairs, each once), so that n processes can
+    split the work: each builds the whole index, which is cheap, and probes it for its keys.
     """
+    part, parts = share
     t = threshold / 100.0
     if t <= 0:
         raise ValueError("threshold must be above 0")
@@ -70,6 +78,8 @@ def similar_pairs(keys: list[str], threshold: float) -> Iterator[tuple[int, int,
         short_max = math.floor((1 + EPS) / slope) if slope > 0 else 0
         short = [i for i in order if len(keys[i]) <= short_max]
         for pos, i in enumerate(short):
+            if pos % parts != part:
+                continue
             for j in short[pos + 1 :]:
                 if (len(keys[i]) + len(keys[j])) * slope - const > EPS:
                     continue  # long enough to share a bigram: the index finds it
@@ -88,16 +98,20 @@ def similar_pairs(keys: list[str], threshold: float) -> Iterator[tuple[int, int,
 
     index: dict[int, list[int]] = defaultdict(list)
     start: dict[int, int] = defaultdict(int)  # postings before this are too short for now
-    for i in order:
+    for turn, i in enumerate(order):
         x = keys[i]
         lx = len(x)
         tx = toks[i]
         n = len(tx)
         if n == 0:
             continue
+        c_index = max(1, math.ceil(slope * (2 * lx) - const - EPS))
+        if turn % parts != part:  # another process probes for this key; index it all the same
+            for tid in tx[: max(0, n - c_index + 1)]:
+                index[tid].append(i)
+            continue
         min_len = math.ceil(lx * lo - EPS)
         c_probe = max(1, math.ceil(slope * (lx + min_len) - const - EPS))
-        c_index = max(1, math.ceil(slope * (2 * lx) - const - EPS))
         seen: set[int] = set()
         for tid in tx[: max(0, n - c_probe + 1)]:
             plist = index.get(tid)
@@ -157,7 +171,25 @@ def pairs_since(keys: list[str], threshold: float, before: KeyPairs | None) -> K
                     if j != i and keys[j]:
                         out.add((i, j) if i < j else (j, i))
             return keys, sorted(out)
-    return keys, sorted((i, j) for i, j, _ in similar_pairs(keys, threshold))
+    if len(keys) < SHARED_FROM:
+        return keys, sorted((i, j) for i, j, _ in similar_pairs(keys, threshold))
+    global _SEARCH  # noqa: PLW0603 - the forked processes inherit it: nothing to pickle
+    _SEARCH = (keys, threshold)
+    try:
+        found = shares(_share)
+    finally:
+        _SEARCH = None
+    return keys, sorted(pair for part in found for pair in part)
+
+
+SHARED_FROM = 5000  # fewer keys: one process searches them faster than two can start
+_SEARCH: tuple[list[str], float] | None = None
+
+
+def _share(share: tuple[int, int]) -> list[tuple[int, int]]:
+    assert _SEARCH is not None
+    keys, threshold = _SEARCH
+    return [(i, j) for i, j, _ in similar_pairs(keys, threshold, share)]
 
 
 def _matches(key: str, keys: Sequence[str], threshold: float) -> list[tuple[str, float, int]]:

@@ -22,7 +22,7 @@ import rapidfuzz
 
 from catalog_cli import cache
 from catalog_cli.dupes import candidates, classify, find, normalize
-from catalog_cli.dupes.candidates import KeyPairs
+from catalog_cli.dupes.candidates import SHARED_FROM, KeyPairs
 from catalog_cli.dupes.classify import CODES
 from catalog_cli.dupes.decisions import load_decisions
 from catalog_cli.dupes.find import (
@@ -33,9 +33,10 @@ from catalog_cli.dupes.find import (
     find_pairs_of,
     sides_from_facts,
 )
-from catalog_cli.dupes.normalize import Normalized
+from catalog_cli.dupes.normalize import Normalized, Normalizer
 from catalog_cli.facts import Facts
 from catalog_cli.findings import Finding, Location, Severity
+from catalog_cli.parallel import shares
 from catalog_cli.rules import Catalog, CatalogRule, Context
 from catalog_cli.standard import Standard
 
@@ -109,14 +110,18 @@ class _Search:
         # normalization depends on its code and the vocabularies only
         source = Path(normalize.__file__).read_bytes() + repr(self.standard.vocabularies).encode()
         names_key = f"{NAMES_FILE} {hashlib.sha256(source).hexdigest()}"
+        known: dict[str, Normalized] = {}
         if self.use_cache:
             options.similar = _similar(cache.load_value(self.root, SIMILAR_FILE, pairs_key))
-            options.normalized = _normalized(cache.load_value(self.root, NAMES_FILE, names_key))
-        found = find_pairs_of(sides_from_facts(self.facts), self.standard, options)
+            known = _normalized(cache.load_value(self.root, NAMES_FILE, names_key)) or {}
+        sides = sides_from_facts(self.facts)
+        new = sorted({s.name for s in sides} - known.keys())
+        options.normalized = {**known, **_normalize_all(new, self.standard)} if new else known
+        found = find_pairs_of(sides, self.standard, options)
         if self.use_cache:
             if found.similar != options.similar:
                 cache.store_value(self.root, SIMILAR_FILE, pairs_key, found.similar)
-            if found.normalized.keys() - (options.normalized or {}).keys():
+            if found.normalized.keys() - known.keys():
                 table = {k: _fields(n) for k, n in found.normalized.items()}
                 cache.store_value(self.root, NAMES_FILE, names_key, table)
         # what only the cache needed stays here (it would cross back from the forked process)
@@ -139,6 +144,33 @@ class _Search:
             found = self.search()
         found.findings = [*self.problems, *found.findings]
         return found
+
+
+_NAMES: tuple[list[str], Standard] | None = None  # inherited by the forked normalizers
+
+
+def _normalize_share(share: tuple[int, int]) -> list[Normalized]:
+    assert _NAMES is not None
+    names, standard = _NAMES
+    norm = Normalizer(standard.vocabularies)
+    return [norm.normalize(n) for n in names[share[0] :: share[1]]]
+
+
+def _normalize_all(names: list[str], standard: Standard) -> dict[str, Normalized]:
+    """The normalized names, on all cores when there are many (a cold run has 50k)."""
+    global _NAMES  # noqa: PLW0603 - the forked processes inherit it: nothing to pickle
+    if len(names) < SHARED_FROM:
+        norm = Normalizer(standard.vocabularies)
+        return {n: norm.normalize(n) for n in names}
+    _NAMES = (names, standard)
+    try:
+        parts = shares(_normalize_share)
+    finally:
+        _NAMES = None
+    out: dict[str, Normalized] = {}
+    for k, part in enumerate(parts):
+        out.update(zip(names[k :: len(parts)], part, strict=True))
+    return out
 
 
 # The last search's result, for a run in which no side changed.
