@@ -31,7 +31,7 @@ import marshal
 import os
 import stat as stat_mod
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -169,7 +169,7 @@ def load(root: Path, key: str) -> dict[str, Any] | None:
         return {
             "paths": paths,
             "findings": [finding(t) for t in findings],
-            "references": {p: set(c) for p, c in references.items()},
+            "references": references,  # path → list of codes
         }
     except (ValueError, TypeError, EOFError, AttributeError, KeyError):
         return None
@@ -180,7 +180,7 @@ def store(
     key: str,
     paths: list[str],
     findings: list[Finding],
-    references: dict[str, set[str]],
+    references: Mapping[str, Collection[str]],
 ) -> None:
     """Remember a run's result under ``key``."""
     body = marshal.dumps(
@@ -224,15 +224,15 @@ def _index_entry(value: object) -> bool:
 def _result_shape(row: object) -> bool:
     """Whether a stored result has the engine's shape: [facts, findings, basic key, findings]."""
     return (
-        isinstance(row, list)
+        type(row) is list
         and len(row) == 4
-        and isinstance(row[0], tuple)
+        and type(row[0]) is tuple
         and len(row[0]) == FACTS_FIELDS
-        and isinstance(row[0][0], str)
-        and isinstance(row[0][1], str)
-        and isinstance(row[1], list)
-        and isinstance(row[2], str)
-        and isinstance(row[3], list)
+        and type(row[0][0]) is str
+        and type(row[0][1]) is str
+        and type(row[1]) is list
+        and type(row[2]) is str
+        and type(row[3]) is list
     )
 
 
@@ -259,25 +259,32 @@ class ItemCache:
 
     def known(
         self, rels: Sequence[str], paths: Sequence[str], stats: Sequence[Stat]
-    ) -> Iterator[tuple[int, str, str]]:
-        """``(position, content digest, shard)`` of every file whose result should still apply.
+    ) -> Iterator[tuple[int, str, str, bool]]:
+        """``(position, content digest, shard, stat unchanged)`` of every file whose result
+        should still apply.
 
         A file whose stat changed is hashed again: touched but unchanged files stay cached.
         """
+        index = self.index
         for i, rel in enumerate(rels):
-            found = self.index.get(rel)
+            found = index.get(rel)
             if found is None:
                 continue
             st, digest, shard = found
-            if not st or st != stats[i]:
-                try:
-                    with open(paths[i], "rb") as fh:  # noqa: PTH123 - strings on purpose
-                        digest_now = hashlib.sha1(fh.read()).hexdigest()
-                except OSError:
-                    continue
-                if digest_now != digest:
-                    continue
-            yield i, digest, shard
+            if st and st == stats[i]:
+                yield i, digest, shard, True
+                continue
+            try:
+                with open(paths[i], "rb") as fh:  # noqa: PTH123 - strings on purpose
+                    digest_now = hashlib.sha1(fh.read()).hexdigest()
+            except OSError:
+                continue
+            if digest_now == digest:
+                yield i, digest, shard, False
+
+    def keep(self, rel: str) -> None:
+        """Keep ``rel``'s index entry as it is (its stat was trusted and has not changed)."""
+        self.new_index[rel] = self.index[rel]
 
     def read_shard(self, name: str) -> list[list[Any]]:
         """The results in a shard; none when it is missing or damaged."""

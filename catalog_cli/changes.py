@@ -6,6 +6,7 @@ gitpython is imported lazily: it fails to import where the git executable is mis
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -118,17 +119,17 @@ def _codes_at(repo: Any, ref: str, path: str) -> set[str]:
     return {str(data[k]) for k in keys if data.get(k)}
 
 
-def involves(f: Finding, changes: Changes, references: dict[str, set[str]]) -> bool:
+def involves(f: Finding, changes: Changes, references: Mapping[str, Collection[str]]) -> bool:
     """Whether a finding concerns a changed item, or an item depending on a deleted one."""
     if changes.everything or f.path in changes.changed:
         return True
     if any(r.path in changes.changed for r in f.related):
         return True
-    return bool(references.get(f.path, set()) & changes.deleted_codes)
+    return not changes.deleted_codes.isdisjoint(references.get(f.path, ()))
 
 
 def only_changed(
-    findings: list[Finding], references: dict[str, set[str]], changes: Changes
+    findings: list[Finding], references: Mapping[str, Collection[str]], changes: Changes
 ) -> list[Finding]:
     """The findings ``--since`` reports: those involving changed or deleted-upon items."""
     return [f for f in findings if involves(f, changes, references)]

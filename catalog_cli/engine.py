@@ -14,7 +14,7 @@ import marshal
 import os
 import pickle
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -72,7 +72,7 @@ class RunResult:
     findings: list[Finding]
     documents: Mapping[str, Document]  # the reported files (loaded lazily on a cache hit)
     files: int
-    references: dict[str, set[str]]  # path → codes it depends on (for --since)
+    references: Mapping[str, Collection[str]]  # path → codes it depends on (for --since)
     standard: Standard
     rules: list[type[Rule]] = field(default_factory=list)  # the rules that ran (reporters' table)
     cached: bool = False
@@ -157,6 +157,20 @@ def _relative_name(root: Path) -> Callable[[str], str]:
         return "." if full == base else relative(Path(name), root)
 
     return rel
+
+
+def _relative_names(root: Path, names: list[str]) -> list[str]:
+    """:func:`_relative_name` of many names; those under the root as written are cut in bulk."""
+    rel = _relative_name(root)
+    if not names:
+        return []
+    probe = names[0]
+    cut = rel(probe)
+    head = probe[: len(probe) - len(cut)] if probe.endswith(cut) and cut != probe else ""
+    if not head or os.sep != "/":
+        return [rel(n) for n in names]
+    n = len(head)
+    return [name[n:] if name.startswith(head) else rel(name) for name in names]
 
 
 # One file's loaded entry and the findings of the per-file rules on it.
@@ -468,21 +482,23 @@ def _results(
     if stats is None:
         return _gather(session, names, [None] * len(names), rules, lang, None)[0]
     store = cache.ItemCache(session.root, context)
-    rel = _relative_name(session.root)
-    rels = [rel(n) for n in names]
+    rels = _relative_names(session.root, names)
     results: list[Result | None] = [None] * len(names)
-    by_shard: dict[str, list[tuple[int, str]]] = {}
-    for i, digest, shard in store.known(rels, names, stats):
-        by_shard.setdefault(shard, []).append((i, digest))
+    by_shard: dict[str, list[tuple[int, str, bool]]] = {}
+    for i, digest, shard, same in store.known(rels, names, stats):
+        by_shard.setdefault(shard, []).append((i, digest, same))
     for shard, wanted in by_shard.items():
         rows = store.read_shard(shard)
         by_rel = {r[0][0]: r for r in rows}
-        for i, digest in wanted:
+        for i, digest, same in wanted:
             row = by_rel.get(rels[i])
             # a result is believed only for the path and the content it was made from
             if row is not None and row[0][1] == digest:
-                results[i] = list(row)
-                store.remember(rels[i], stats[i], digest, shard, since_ns)
+                results[i] = row
+                if same:  # the index entry stays as it is
+                    store.keep(rels[i])
+                else:
+                    store.remember(rels[i], stats[i], digest, shard, since_ns)
     done, chunks = _gather(session, names, results, rules, lang, None)
     for part in chunks:
         shard = store.write_shard([done[i] for i in part])

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from catalog_cli.engine import _path_sorted, _relative_name
+from catalog_cli.engine import _path_sorted, _relative_name, _relative_names
 from catalog_cli.loader import (
     Document,
     iter_yaml_files,
@@ -90,5 +90,9 @@ def test_path_strings_give_the_same_relative_paths_as_pathlib(
     ]
     for name in names:
         assert rel(name) == relative(Path(name), root), name
+    # in bulk (the engine's way for the whole walk), whichever name comes first
+    for first in range(len(names)):
+        ordered = names[first:] + names[:first]
+        assert _relative_names(root, ordered) == [rel(n) for n in ordered]
     # several bases: sorted as the Path objects sort ("a/x" before "a-b/y")
     assert _path_sorted(set(names)) == [str(p) for p in sorted({Path(n) for n in names})]
