@@ -193,6 +193,30 @@ def store(
     _write_checked(root, RUN_FILE, key, body)
 
 
+REPORT_FILE = "last-report.bin"
+
+
+def load_report(root: Path, key: str, token: str) -> tuple[str, int, int] | None:
+    """The report a run with this key rendered as ``token`` (a format and its options), with
+    its error and warning counts; None when there is none."""
+    value = load_value(root, REPORT_FILE, key)
+    if (
+        isinstance(value, tuple)
+        and len(value) == 4
+        and value[0] == token
+        and isinstance(value[1], str)
+        and type(value[2]) is int
+        and type(value[3]) is int
+    ):
+        return value[1], value[2], value[3]
+    return None
+
+
+def store_report(root: Path, key: str, token: str, text: str, errors: int, warnings: int) -> None:
+    """Remember the report of the run with this key (the last one only)."""
+    store_value(root, REPORT_FILE, key, (token, text, errors, warnings))
+
+
 def load_value(root: Path, name: str, key: str) -> Any:
     """A value :func:`store_value` kept under ``key``, or None when absent, stale or damaged.
 

@@ -6,6 +6,7 @@ with ``--strict``); 2 usage or configuration error; 3 internal error (a bug: ple
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import sys
@@ -17,7 +18,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from catalog_cli import __version__, cli_authoring, cli_browse, cli_export, cli_history
+from catalog_cli import __version__, cache, cli_authoring, cli_browse, cli_export, cli_history
 from catalog_cli.clisupport import (
     EXIT_FINDINGS,
     EXIT_OK,
@@ -137,6 +138,25 @@ def _output(report: Report, fmt: str | None, outputs: list[tuple[str, Path]] | N
         fail(str(exc))
 
 
+def _report_token(command: str, fmt: str, lang: Lang) -> str:
+    """What names a rendered report besides the run's inputs. Only machine formats are kept:
+    they depend on nothing else (the text and github formats read the terminal and the
+    environment)."""
+    return f"{command} {fmt} {lang.value} {__version__}" if REPORTERS[fmt].machine else ""
+
+
+def _output_kept(report: Report, fmt: str, root: Path, key: str, token: str) -> None:
+    """Render to stdout and keep the text: the next identical run prints it as it is."""
+    buffer = io.StringIO()
+    REPORTERS[fmt].render(report, buffer)
+    text = buffer.getvalue()
+    with stdout_guard():
+        sys.stdout.write(text)
+    errors = sum(1 for f in report.findings if f.severity == Severity.ERROR)
+    warnings = sum(1 for f in report.findings if f.severity == Severity.WARNING)
+    cache.store_report(root, key, token, text, errors, warnings)
+
+
 def _parse_outputs(values: list[str] | None) -> list[tuple[str, Path]]:
     try:
         return parse_outputs(values or [])
@@ -223,6 +243,9 @@ def _execute(
 ) -> NoReturn:
     """Shared body of validate and check: run, filter --since, report, exit."""
     outputs = _parse_outputs(output)
+    shown = fmt or default_format(os.environ)
+    # a report is kept for the next identical run when it is the run's only output
+    token = "" if since is not None or outputs else _report_token(command, shown, lang)
     options = Options(
         paths=[p.absolute() for p in paths or []],
         lang=lang.value,
@@ -230,9 +253,15 @@ def _execute(
         ignore=ignore or [],
         strict=strict,
         use_cache=not no_cache,
+        report_token=token,
     )
     run = check if command == "check" else validate
     result = guarded(lambda: run(options))
+    if result.report is not None:  # nothing changed since the run that rendered it
+        text, errors, warnings = result.report
+        with stdout_guard():
+            sys.stdout.write(text)
+        raise typer.Exit(EXIT_FINDINGS if errors or (strict and warnings) else EXIT_OK)
     findings = result.findings
     if since is not None:
         from catalog_cli.changes import changes_since, only_changed
@@ -250,7 +279,11 @@ def _execute(
         command=command,
         rules=_rule_infos(result.rules, lang),
     )
-    guarded(lambda: _output(report, fmt, outputs))
+    key = result.key
+    if token and key is not None:
+        guarded(lambda: _output_kept(report, shown, result.root, key, token))
+    else:
+        guarded(lambda: _output(report, fmt, outputs))
     raise typer.Exit(EXIT_FINDINGS if _failing(findings, strict) else EXIT_OK)
 
 

@@ -51,6 +51,9 @@ class Options:
     ignore: list[str] = field(default_factory=list)
     strict: bool = False
     use_cache: bool = True
+    # The report the caller will render (format and options, see cli._report_token): when the
+    # last run had the same inputs and rendered this report, it is the answer as it is.
+    report_token: str = ""
 
 
 @dataclass
@@ -76,6 +79,9 @@ class RunResult:
     standard: Standard
     rules: list[type[Rule]] = field(default_factory=list)  # the rules that ran (reporters' table)
     cached: bool = False
+    key: str | None = None  # the run cache's key (None without the cache)
+    # the stored report (text, errors, warnings) of an identical run; findings are then empty
+    report: tuple[str, int, int] | None = None
 
     def exit_code(self, strict: bool) -> int:
         failing = {Severity.ERROR, Severity.WARNING} if strict else {Severity.ERROR}
@@ -647,9 +653,15 @@ def validate(
             [*names, decisions],
             [*stats, *cache.file_stats([decisions])],
         )
+        if options.report_token:
+            report = cache.load_report(session.root, key, options.report_token)
+            if report is not None:
+                return RunResult(
+                    session.root, [], {}, 0, {}, session.standard, rules, True, key, report
+                )
         hit = cache.load(session.root, key)
         if hit is not None:
-            return _from_cache(hit, session, rules)
+            return _from_cache(hit, session, rules, key)
     results = _results(session, names, stats, context, rules, options.lang, since_ns)
     facts = [Facts(*r[0]) for r in results]
     findings = [cache.finding(t) for r in results for t in (*r[1], *r[3])]
@@ -674,8 +686,10 @@ def validate(
     refs = references(facts)
     if key is not None and stats is not None and not cache.racy(stats, since_ns):
         cache.store(session.root, key, sorted(paths), findings, refs)
+    else:
+        key = None  # nothing stored under it: a report must not be either
     documents = _LazyDocuments(root, set(paths), max_bytes)
-    return RunResult(root, findings, documents, len(paths), refs, session.standard, rules)
+    return RunResult(root, findings, documents, len(paths), refs, session.standard, rules, key=key)
 
 
 class _LazyDocuments(Mapping[str, Document]):
@@ -702,7 +716,9 @@ class _LazyDocuments(Mapping[str, Document]):
         return len(self._paths)
 
 
-def _from_cache(hit: dict[str, Any], session: Session, rules: list[type[Rule]]) -> RunResult:
+def _from_cache(
+    hit: dict[str, Any], session: Session, rules: list[type[Rule]], key: str
+) -> RunResult:
     # every checked path, not only those with findings: junit has a test case per file
     docs = _LazyDocuments(session.root, set(hit["paths"]), session.config.max_file_size)
     return RunResult(
@@ -714,6 +730,7 @@ def _from_cache(hit: dict[str, Any], session: Session, rules: list[type[Rule]]) 
         session.standard,
         rules,
         cached=True,
+        key=key,
     )
 
 

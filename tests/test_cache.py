@@ -21,7 +21,7 @@ from catalog_cli.dupes.normalize import Normalized, Normalizer
 from catalog_cli.dupes.rule import NAMES_FILE, SIMILAR_FILE, _fields, _normalized
 from catalog_cli.engine import Options, RunResult, validate
 from catalog_cli.standard import load_standard
-from tests.conftest import TEMPLATES, MakeCatalog
+from tests.conftest import TEMPLATES, MakeCatalog, invoke
 from tests.test_dupes_candidates import KEYS
 
 OLD = 1_600_000_000  # an mtime well in the past: files are not "racy"
@@ -475,3 +475,58 @@ def test_the_duplicate_search_is_reused_while_no_name_code_or_place_changed(
     os.utime(item, (OLD, OLD))
     searches.clear()
     assert check() == fresh() and searches == [1, 1]
+
+
+def _renders(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The formats the reporters render (rather than a stored report being printed)."""
+    from catalog_cli.reporters import REPORTERS
+
+    seen: list[str] = []
+    for name, reporter in REPORTERS.items():
+        real = reporter.render
+
+        def spy(report: Any, out: Any, _real: Any = real, _name: str = name) -> None:
+            seen.append(_name)
+            _real(report, out)
+
+        monkeypatch.setattr(reporter, "render", spy)
+    return seen
+
+
+@pytest.mark.parametrize("fmt", ["json", "sarif", "junit", "markdown"])
+def test_an_identical_run_prints_the_stored_report(
+    make_catalog: MakeCatalog, monkeypatch: pytest.MonkeyPatch, fmt: str
+) -> None:
+    """Nothing changed and the same report asked for: the last one is printed as it was, with
+    the same exit codes (--strict included)."""
+    root = _catalog(make_catalog)
+    renders = _renders(monkeypatch)
+    first = invoke(root, "validate", "--format", fmt, "--lang", "en")
+    assert renders == [fmt] and first[0] == 1
+    second = invoke(root, "validate", "--format", fmt, "--lang", "en")
+    assert renders == [fmt] and second == first  # printed, not rendered
+    assert invoke(root, "validate", "--format", fmt, "--lang", "en", "--strict")[0] == 1
+    assert invoke(root, "validate", "--format", fmt, "--lang", "zh")[1] != first[1]
+    assert renders == [fmt, fmt]  # another language is another report
+
+
+def test_a_stored_report_is_printed_only_for_its_own_inputs(
+    make_catalog: MakeCatalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _catalog(make_catalog)
+    renders = _renders(monkeypatch)
+    _, out, _ = invoke(root, "validate", "--format", "json")
+    bad = root / "items/basic/bad.yaml"
+    bad.write_text("schema_version: 1\nkind: basic\nnaem: x\nfoo: 1\n", encoding="utf-8")
+    _age(root)
+    changed = invoke(root, "validate", "--format", "json")
+    assert renders == ["json", "json"] and changed[1] != out and '"/foo"' in changed[1]
+    invoke(root, "validate")  # text is never stored: it depends on the terminal
+    invoke(root, "validate")
+    assert renders == ["json", "json", "text", "text"]
+    report = root / CACHE_DIR / "last-report.bin"
+    report.write_bytes(report.read_bytes()[:-10])  # damaged: rendered again
+    assert invoke(root, "validate", "--format", "json") == changed
+    assert renders[-1] == "json" and len(renders) == 5
+    bad.unlink()  # removed while its report is stored: not printed
+    assert '"/foo"' not in invoke(root, "validate", "--format", "json")[1]
