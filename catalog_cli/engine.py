@@ -309,27 +309,49 @@ def load_entries(
 # the per-item rules saw ("path\0sha", "-" for none, "" when they need none), so a cached
 # result is reused only while its basic item is unchanged.
 Result = list[Any]
-_KEPT: dict[int, list[tuple[Entry, Facts]]] = {}  # round one's entries by chunk, in each worker
+# In each worker: round one's entries that wait for round two, by chunk, with their position in
+# the chunk; and the basic items it parsed, by identity (round two needs them, and need not
+# unpickle its own).
+_KEPT: dict[int, list[tuple[int, Entry, Facts]]] = {}
+_OWN: dict[str, Entry] = {}
+
+
+def _identity(facts: Facts) -> str:
+    return f"{facts.path}\0{facts.sha}"
 
 
 def _round_one(task: tuple[int, list[str]]) -> bytes:
+    job = _JOB
+    assert job is not None
     chunk, names = task
-    rows: list[tuple[tuple[Any, ...], list[tuple[Any, ...]]]] = []
+    rows: list[tuple[tuple[Any, ...], list[Any], str | None, list[Any] | None]] = []
     basics: list[tuple[int, bytes]] = []
     kept = _KEPT[chunk] = []
+    # An item that names no basic item (a basic item, a local item, an unreadable file) needs
+    # none for its per-item rules either: they run now, and it is not kept for round two.
+    alone = Context(job.standard, job.root, job.lang, Catalog(job.root, basics={}))
+    instances = [r() for r in job.item_rules]
     for k, (entry, found) in enumerate(_load_records(names)):
         facts = facts_of(entry)
-        rows.append((tuple(facts), [cache.finding_tuple(f) for f in found]))
-        kept.append((entry, facts))
+        tuples = [cache.finding_tuple(f) for f in found]
+        if facts.kind == "implementation" and facts.basic_code:
+            rows.append((tuple(facts), tuples, None, None))
+            kept.append((k, entry, facts))
+            continue
+        more: list[Finding] = []
+        _check_entry(entry, instances, alone, more)
+        rows.append((tuple(facts), tuples, "", [cache.finding_tuple(f) for f in more]))
         if facts.kind == "basic" and facts.basic_code:
             basics.append((k, pickle.dumps(entry, pickle.HIGHEST_PROTOCOL)))
+            _OWN[_identity(facts)] = entry
     return marshal.dumps((rows, basics))
 
 
-def _basic_key(facts: Facts, identities: Mapping[str, str]) -> str:
-    if facts.kind != "implementation" or not facts.basic_code:
+def _basic_key(kind: str, code: str | None, identities: Mapping[str, str]) -> str:
+    """The identity of the basic item an item's per-item findings depend on (see Result)."""
+    if kind != "implementation" or not code:
         return ""
-    return identities.get(facts.basic_code, "-")
+    return identities.get(code, "-")
 
 
 class _Basics(Mapping[str, Entry]):
@@ -358,23 +380,19 @@ def _round_two(payload: dict[str, tuple[str, bytes]]) -> bytes:
     job = _JOB
     assert job is not None
     identities = {code: identity for code, (identity, _) in payload.items()}
-    own = {
-        f"{e.doc.relpath}\0{e.doc.sha}": e
-        for kept in _KEPT.values()
-        for e, facts in kept
-        if facts.kind == "basic"
-    }
-    ctx = Context(job.standard, job.root, job.lang, Catalog(job.root, basics=_Basics(payload, own)))
+    basics = _Basics(payload, _OWN)
+    ctx = Context(job.standard, job.root, job.lang, Catalog(job.root, basics=basics))
     instances = [r() for r in job.item_rules]
-    out: dict[int, list[tuple[str, list[tuple[Any, ...]]]]] = {}
-    for chunk, entries in _KEPT.items():
+    out: dict[int, list[tuple[int, str, list[tuple[Any, ...]]]]] = {}
+    for chunk, kept in _KEPT.items():
         rows = out[chunk] = []
-        for entry, facts in entries:
+        for k, entry, facts in kept:
             found: list[Finding] = []
             _check_entry(entry, instances, ctx, found)
-            key = _basic_key(facts, identities)
-            rows.append((key, [cache.finding_tuple(f) for f in found]))
+            key = _basic_key(facts.kind, facts.basic_code, identities)
+            rows.append((k, key, [cache.finding_tuple(f) for f in found]))
     _KEPT.clear()
+    _OWN.clear()
     return marshal.dumps(out)
 
 
@@ -401,17 +419,17 @@ class _Gather:
         stale = [
             i
             for i, r in enumerate(done)
-            if r[2] is not None and r[2] != _basic_key(Facts(*r[0]), identities)
+            if r[2] is not None and r[2] != _basic_key(r[0][2], r[0][3], identities)
         ]
         self._parse(crew, stale)
         fresh = [r for r in self.results if r is not None and r[2] is None]
         needed = {r[0][3] for r in fresh if r[0][2] == "implementation" and r[0][3] in first}
         payload = {c: (identities[c], self._pickled_basic(first[c])) for c in sorted(needed)}
-        if self.chunks:
+        if fresh:
             for raw in crew.each(_round_two, payload):
                 for chunk, rows in marshal.loads(raw).items():
-                    for i, (key, found) in zip(self.chunks[chunk], rows, strict=True):
-                        result = self.results[i]
+                    for k, key, found in rows:
+                        result = self.results[self.chunks[chunk][k]]
                         assert result is not None
                         result[2], result[3] = key, found
         complete = [r for r in self.results if r is not None and r[2] is not None]
@@ -430,8 +448,8 @@ class _Gather:
         for (chunk, _), raw in zip(tasks, crew.map(_round_one, tasks), strict=True):
             rows, basics = marshal.loads(raw)
             part = self.chunks[chunk]
-            for i, (facts, found) in zip(part, rows, strict=True):
-                self.results[i] = [facts, found, None, None]
+            for i, row in zip(part, rows, strict=True):
+                self.results[i] = list(row)
             for k, pickled in basics:
                 self.basics[part[k]] = pickled
 
@@ -462,11 +480,13 @@ def _gather(
                     return gather.run(crew), gather.chunks
             except CrewError:  # a worker died or none could start: the same work, here
                 _KEPT.clear()
+                _OWN.clear()
                 with Crew(0) as crew:
                     gather = _Gather(names, list(results), 0)
                     return gather.run(crew), gather.chunks
     finally:
         _KEPT.clear()
+        _OWN.clear()
         _stop_job()
 
 
