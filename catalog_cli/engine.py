@@ -405,6 +405,9 @@ class _Gather:
     workers: int
     chunks: list[list[int]] = field(default_factory=list)  # file positions per computed chunk
     basics: dict[int, bytes] = field(default_factory=dict)  # pickled basic entries parsed now
+    # called with every file's facts as soon as all are known, before round two: catalog-wide
+    # work that needs only them (the duplicate search) starts then, beside round two
+    on_facts: Callable[[list[tuple[Any, ...]]], None] | None = None
 
     def run(self, crew: Crew) -> list[Result]:
         self._parse(crew, [i for i, r in enumerate(self.results) if r is None])
@@ -422,6 +425,8 @@ class _Gather:
             if r[2] is not None and r[2] != _basic_key(r[0][2], r[0][3], identities)
         ]
         self._parse(crew, stale)
+        if self.on_facts is not None:
+            self.on_facts([r[0] for r in self.results if r is not None])
         fresh = [r for r in self.results if r is not None and r[2] is None]
         needed = {r[0][3] for r in fresh if r[0][2] == "implementation" and r[0][3] in first}
         payload = {c: (identities[c], self._pickled_basic(first[c])) for c in sorted(needed)}
@@ -467,6 +472,7 @@ def _gather(
     rules: Sequence[type[Rule]],
     lang: str,
     jobs: int | None,
+    on_facts: Callable[[list[tuple[Any, ...]]], None] | None = None,
 ) -> tuple[list[Result], list[list[int]]]:
     """Complete ``results`` (None: not cached) on all cores; also the chunks computed now."""
     todo = sum(1 for r in results if r is None)
@@ -476,13 +482,13 @@ def _gather(
         with _paused_gc():
             try:
                 with Crew(workers) as crew:
-                    gather = _Gather(names, list(results), workers)
+                    gather = _Gather(names, list(results), workers, on_facts=on_facts)
                     return gather.run(crew), gather.chunks
             except CrewError:  # a worker died or none could start: the same work, here
                 _KEPT.clear()
                 _OWN.clear()
                 with Crew(0) as crew:
-                    gather = _Gather(names, list(results), 0)
+                    gather = _Gather(names, list(results), 0, on_facts=on_facts)
                     return gather.run(crew), gather.chunks
     finally:
         _KEPT.clear()
@@ -503,10 +509,11 @@ def _results(
     rules: Sequence[type[Rule]],
     lang: str,
     since_ns: int,
+    on_facts: Callable[[list[tuple[Any, ...]]], None] | None = None,
 ) -> list[Result]:
     """Every file's result, through the item cache when ``stats`` are given."""
     if stats is None:
-        return _gather(session, names, [None] * len(names), rules, lang, None)[0]
+        return _gather(session, names, [None] * len(names), rules, lang, None, on_facts)[0]
     store = cache.ItemCache(session.root, context)
     rels = _relative_names(session.root, names)
     results: list[Result | None] = [None] * len(names)
@@ -525,7 +532,7 @@ def _results(
                     store.keep(rels[i])
                 else:
                     store.remember(rels[i], stats[i], digest, shard, since_ns)
-    done, chunks = _gather(session, names, results, rules, lang, None)
+    done, chunks = _gather(session, names, results, rules, lang, None, on_facts)
     for part in chunks:
         shard = store.write_shard([done[i] for i in part])
         for i in part:
@@ -540,18 +547,27 @@ def _results(
     return done
 
 
-def run_rules(rules: list[type[Rule]], catalog: Catalog, ctx: Context) -> Iterator[Finding]:
+def prepare_rules(rules: list[type[Rule]], catalog: Catalog, ctx: Context) -> None:
+    """Let catalog rules start work that runs meanwhile (the duplicate search, on another core)."""
+    for r in rules:
+        if issubclass(r, CatalogRule):
+            r().prepare(catalog, ctx)
+
+
+def run_rules(
+    rules: list[type[Rule]], catalog: Catalog, ctx: Context, *, prepared: bool = False
+) -> Iterator[Finding]:
     """Run the rules that need the whole catalog (per-file and per-item ones ran in workers).
 
     A catalog's own rule that is neither reads ``catalog.entries``, which loads them here.
+    ``prepared``: :func:`prepare_rules` was called already.
     """
     in_workers = {*_per_file(rules), *_per_item(rules)}
+    if not prepared:
+        prepare_rules(rules, catalog, ctx)
     instances = [r() for r in rules if r not in in_workers]
     doc_rules = [r for r in instances if isinstance(r, DocumentRule)]
     item_rules = [r for r in instances if isinstance(r, ItemRule)]
-    for r in instances:
-        if isinstance(r, CatalogRule):
-            r.prepare(catalog, ctx)  # e.g. the duplicate search, on another core meanwhile
     if doc_rules or item_rules:
         for entry in catalog.entries:
             for dr in doc_rules:
@@ -682,18 +698,28 @@ def validate(
         hit = cache.load(session.root, key)
         if hit is not None:
             return _from_cache(hit, session, rules, key)
-    results = _results(session, names, stats, context, rules, options.lang, since_ns)
-    facts = [Facts(*r[0]) for r in results]
-    findings = [cache.finding(t) for r in results for t in (*r[1], *r[3])]
     root, max_bytes = session.root, session.config.max_file_size
-    catalog = Catalog(
-        root,
-        facts=facts,
-        load=lambda: load_entries(session, [Path(n) for n in names])[0],
-        document=lambda path: load_file(root / path, root, max_bytes, path),
-    )
-    ctx = Context(session.standard, root, options.lang, catalog, options.use_cache)
-    findings.extend(run_rules(rules, catalog, ctx))
+    started: list[tuple[Catalog, Context]] = []
+
+    def begin(rows: list[tuple[Any, ...]]) -> None:
+        if started:  # (a retry on one core knows the same facts)
+            return
+        catalog = Catalog(
+            root,
+            facts=[Facts(*t) for t in rows],
+            load=lambda: load_entries(session, [Path(n) for n in names])[0],
+            document=lambda path: load_file(root / path, root, max_bytes, path),
+        )
+        ctx = Context(session.standard, root, options.lang, catalog, options.use_cache)
+        prepare_rules(rules, catalog, ctx)
+        started.append((catalog, ctx))
+
+    results = _results(session, names, stats, context, rules, options.lang, since_ns, begin)
+    begin([r[0] for r in results])
+    catalog, ctx = started[0]
+    facts = catalog.facts
+    findings = [cache.finding(t) for r in results for t in (*r[1], *r[3])]
+    findings.extend(run_rules(rules, catalog, ctx, prepared=True))
     paths = [f.path for f in facts]
     if wanted is not None:
         findings = [f for f in findings if f.path in wanted]
