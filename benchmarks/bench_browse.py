@@ -27,7 +27,8 @@ sys.path.insert(0, str(HERE.parent))
 
 from benchmarks.generate import generate  # noqa: E402
 from catalog_cli import stats  # noqa: E402
-from catalog_cli.engine import item_files, load_entries, open_session  # noqa: E402
+from catalog_cli.engine import item_files, open_session  # noqa: E402
+from catalog_cli.rounds import load_entries  # noqa: E402
 from catalog_cli.search import SearchIndex  # noqa: E402
 
 T = TypeVar("T")

@@ -20,7 +20,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 from benchmarks.generate import generate  # noqa: E402
-from catalog_cli.engine import item_files, load_entries, open_session  # noqa: E402
+from catalog_cli.engine import item_files, open_session  # noqa: E402
 from catalog_cli.export import (  # noqa: E402
     RENDERERS,
     Selection,
@@ -30,6 +30,7 @@ from catalog_cli.export import (  # noqa: E402
     paused_gc,
     published_document,
 )
+from catalog_cli.rounds import load_entries  # noqa: E402
 
 T = TypeVar("T")
 

@@ -18,9 +18,10 @@ from typing import Protocol, TypeVar
 
 from catalog_cli.atomic import write_atomic
 from catalog_cli.codes import BASIC_CODE, credit_code_issues, implementation_code
-from catalog_cli.engine import Session, item_files, load_entries, open_session
+from catalog_cli.engine import Session, item_files, open_session
 from catalog_cli.importer import Text
 from catalog_cli.models import BasicItem, Entry
+from catalog_cli.rounds import load_entries
 from catalog_cli.scaffold import NewItem, build, render_new, todos
 from catalog_cli.search import Hit, SearchIndex
 from catalog_cli.standard import Regions

@@ -24,7 +24,7 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-from catalog_cli import browse_report, engine, showing, stats
+from catalog_cli import browse_report, engine, rounds, showing, stats
 from catalog_cli.models import Entry
 from catalog_cli.rules import Catalog
 from catalog_cli.search import SearchIndex
@@ -94,7 +94,7 @@ class Steps:
         if self.shown:
             self.progress.start()  # only now: an idle live display still prints blank lines
         else:
-            entries, _ = engine.load_entries(session, files)
+            entries, _ = rounds.load_entries(session, files)
             return Loaded(session.root, session.standard, entries)
         task = self.progress.add_task(
             self.tr("读取事项文件", "reading item files"), total=len(files)
@@ -102,7 +102,7 @@ class Steps:
         size = -(-len(files) // SLICES)
         entries = []
         for i in range(0, len(files), size):
-            part, _ = engine.load_entries(session, files[i : i + size])
+            part, _ = rounds.load_entries(session, files[i : i + size])
             entries.extend(part)
             self.progress.advance(task, len(part))
         self.progress.remove_task(task)

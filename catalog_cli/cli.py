@@ -462,7 +462,8 @@ def dupes_cmd(
     from catalog_cli.dupes.decisions import load_decisions
     from catalog_cli.dupes.find import DupesOptions, DupesResult, find_pairs
     from catalog_cli.dupes.report import render_json, render_text
-    from catalog_cli.engine import item_files, load_entries
+    from catalog_cli.engine import item_files
+    from catalog_cli.rounds import load_entries
 
     region = None
     if scope is not None:

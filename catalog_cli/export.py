@@ -547,9 +547,10 @@ def run_export(request: ExportRequest, console: Console) -> int:
     Raises ExportError (bad option or target) and ConfigError (no catalog, unknown revision,
     no git for --since) before anything is written.
     """
-    from catalog_cli.engine import Options, item_files, load_entries, open_session, validate
+    from catalog_cli.engine import Options, item_files, open_session, validate
     from catalog_cli.gitinfo import head_info, of_revision
     from catalog_cli.revisions import History
+    from catalog_cli.rounds import load_entries
 
     session = open_session(request.cwd)
     standard, lang = session.standard, request.lang

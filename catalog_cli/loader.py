@@ -15,7 +15,7 @@ import hashlib
 import os
 import re
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -635,3 +635,32 @@ def yaml_file_names(base: Path) -> list[str]:
         )
     found.sort()
     return found
+
+
+def relative_name(root: Path) -> Callable[[str], str]:
+    """``relative`` for path strings of the file walk (the same result, no pathlib)."""
+    base = str(root.absolute())
+    prefix = base.rstrip(os.sep) + os.sep
+    cwd = os.getcwd()  # noqa: PTH109 - strings on purpose
+
+    def rel(name: str) -> str:
+        full = name if os.path.isabs(name) else os.path.join(cwd, name)  # noqa: PTH117, PTH118
+        if full.startswith(prefix):
+            return full[len(prefix) :].replace(os.sep, "/")
+        return "." if full == base else relative(Path(name), root)
+
+    return rel
+
+
+def relative_names(root: Path, names: list[str]) -> list[str]:
+    """:func:`relative_name` of many names; those under the root as written are cut in bulk."""
+    rel = relative_name(root)
+    if not names:
+        return []
+    probe = names[0]
+    cut = rel(probe)
+    head = probe[: len(probe) - len(cut)] if probe.endswith(cut) and cut != probe else ""
+    if not head or os.sep != "/":
+        return [rel(n) for n in names]
+    n = len(head)
+    return [name[n:] if name.startswith(head) else rel(name) for name in names]

@@ -27,7 +27,7 @@ from pathlib import Path
 from catalog_cli.atomic import write_atomic, write_atomic_bytes
 from catalog_cli.diff import CatalogDiff
 from catalog_cli.diffreport import DiffReport, compare_delta, render_markdown
-from catalog_cli.engine import Options, check, item_files, load_entries, open_session
+from catalog_cli.engine import Options, check, item_files, open_session
 from catalog_cli.export import (
     FILE_NAMES,
     FORMATS,
@@ -44,6 +44,7 @@ from catalog_cli.export import (
 from catalog_cli.findings import Finding, Severity
 from catalog_cli.models import Entry
 from catalog_cli.revisions import Delta, History, Revision
+from catalog_cli.rounds import load_entries
 from catalog_cli.standard import Standard
 
 DIST = "dist"

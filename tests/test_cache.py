@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from catalog_cli import engine, fastpath
+from catalog_cli import fastpath, rounds
 from catalog_cli.cache import CACHE_DIR, FACTS_FIELDS, INDEX_FILE, RUN_FILE, SHARDS_DIR
 from catalog_cli.dupes.candidates import pairs_since, similar_pairs
 from catalog_cli.dupes.normalize import Normalized, Normalizer
@@ -153,7 +153,7 @@ def _parsed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         seen.append(path.name)
         return real(path, root, max_bytes, relpath)
 
-    monkeypatch.setattr(engine, "load_file", spy)
+    monkeypatch.setattr(rounds, "load_file", spy)
     return seen
 
 

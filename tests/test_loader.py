@@ -8,13 +8,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from catalog_cli.engine import _path_sorted, _relative_name, _relative_names
+from catalog_cli.engine import _path_sorted
 from catalog_cli.loader import (
     Document,
     iter_yaml_files,
     load_document,
     load_text,
     relative,
+    relative_name,
+    relative_names,
     yaml_file_names,
 )
 from catalog_cli.models import build_entry
@@ -79,7 +81,7 @@ def test_path_strings_give_the_same_relative_paths_as_pathlib(
         (root / name).write_text("k: v\n", encoding="utf-8")
     assert yaml_file_names(root / "items") == [str(p) for p in iter_yaml_files(root / "items")]
     monkeypatch.chdir(tmp_path)
-    rel = _relative_name(root)
+    rel = relative_name(root)
     names = [
         *yaml_file_names(root / "items"),
         "cat/items/a/x.yaml",  # relative to the working folder
@@ -93,6 +95,6 @@ def test_path_strings_give_the_same_relative_paths_as_pathlib(
     # in bulk (the engine's way for the whole walk), whichever name comes first
     for first in range(len(names)):
         ordered = names[first:] + names[:first]
-        assert _relative_names(root, ordered) == [rel(n) for n in ordered]
+        assert relative_names(root, ordered) == [rel(n) for n in ordered]
     # several bases: sorted as the Path objects sort ("a/x" before "a-b/y")
     assert _path_sorted(set(names)) == [str(p) for p in sorted({Path(n) for n in names})]

@@ -121,25 +121,25 @@ _PARENT = {"pid": 0, "calls": 0}
 
 
 def _dies_in_a_worker(task: tuple[int, list[str]]) -> bytes:
-    from catalog_cli import engine
+    from catalog_cli import rounds
 
     if os.getpid() != _PARENT["pid"]:  # in a worker: the process dies mid-run
         os._exit(9)
     _PARENT["calls"] += 1
-    return engine._load_and_keep(task)
+    return rounds._load_and_keep(task)
 
 
 def test_validation_falls_back_to_one_process_when_a_worker_dies(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from catalog_cli import engine
+    from catalog_cli import rounds
 
     root = tmp_path / "cat"
     generate(PARALLEL_MIN_FILES + 50, root)
     expected = [f.to_dict() for f in validate(Options(cwd=root, use_cache=False)).findings]
     _PARENT.update(pid=os.getpid(), calls=0)
-    monkeypatch.setattr(engine, "_load_and_keep", engine._round_one, raising=False)
-    monkeypatch.setattr(engine, "_round_one", _dies_in_a_worker)
+    monkeypatch.setattr(rounds, "_load_and_keep", rounds._round_one, raising=False)
+    monkeypatch.setattr(rounds, "_round_one", _dies_in_a_worker)
     again = [f.to_dict() for f in validate(Options(cwd=root, use_cache=False)).findings]
     assert again == expected
     assert _PARENT["calls"] > 0  # the work was redone in this process

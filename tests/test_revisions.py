@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from catalog_cli.config import Config
-from catalog_cli.engine import item_files, load_entries, open_session
+from catalog_cli.engine import item_files, open_session
 from catalog_cli.revisions import History, RevisionError
+from catalog_cli.rounds import load_entries
 from tests.gitrepo import commit, git, git_env, init, needs_git, sample, write
 
 pytestmark = [needs_git, pytest.mark.usefixtures("git_env")]

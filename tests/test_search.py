@@ -15,7 +15,8 @@ import pytest
 from catalog_cli.dupes.classify import classify_names
 from catalog_cli.dupes.find import DEFAULT_THRESHOLD
 from catalog_cli.dupes.normalize import Normalizer
-from catalog_cli.engine import item_files, load_entries, open_session
+from catalog_cli.engine import item_files, open_session
+from catalog_cli.rounds import load_entries
 from catalog_cli.search import SearchIndex
 from tests.conftest import ROOT, MakeCatalog, assert_golden, invoke
 

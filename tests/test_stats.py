@@ -16,8 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from catalog_cli.engine import item_files, load_entries, open_session
+from catalog_cli.engine import item_files, open_session
 from catalog_cli.models import Entry
+from catalog_cli.rounds import load_entries
 from catalog_cli.standard import Standard
 from catalog_cli.stats import code_labelled, compute
 from tests.conftest import ROOT, TEMPLATES, MakeCatalog, assert_golden, invoke
