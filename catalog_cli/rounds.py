@@ -4,8 +4,9 @@ Round one parses files in forked workers (:class:`~catalog_cli.parallel.Crew`), 
 per-file rules and keeps the items in the workers; only each file's
 :class:`~catalog_cli.facts.Facts` and findings come back (plus the basic items, pickled). Round
 two sends every worker the basic items, and the per-item rules (four-same, levels, required
-elements: an item and its basic item) run where the items are. The parent never rebuilds 100k
-items; the engine runs the catalog-wide rules (COD006, DUP) on the facts.
+elements: an item and its basic item) run where the items are (an item that names no basic
+item has them run in round one, and is not kept). The parent never rebuilds 100k items; the
+engine runs the catalog-wide rules (COD006, DUP) on the facts.
 
 Each file's result is a list of plain values, which the item cache (``cache.ItemCache``)
 stores as they are: ``[facts, per-file findings, basic key, per-item findings]``. The basic key
@@ -35,7 +36,7 @@ from catalog_cli.findings import Finding
 from catalog_cli.loader import relative_name, relative_names
 from catalog_cli.models import Entry, build_entry
 from catalog_cli.parallel import PARALLEL_MIN_FILES, Crew, CrewError, chunked_map
-from catalog_cli.rules import Catalog, Context, DocumentRule, ItemRule, Rule
+from catalog_cli.rules import Catalog, Context, DocumentRule, ItemRule, ProblemRule, Rule
 from catalog_cli.standard import Standard
 
 if TYPE_CHECKING:  # the engine imports this module
@@ -72,8 +73,13 @@ def per_item_rules(rules: Sequence[type[Rule]]) -> list[type[Rule]]:
 
 
 def _check_entry(entry: Entry, instances: Sequence[Rule], ctx: Context, out: list[Finding]) -> None:
+    problems = {p.code for p in entry.doc.problems}
     for rule in instances:
         if isinstance(rule, DocumentRule):
+            # a problem rule that only reports its code's problems has nothing to say on a
+            # file without them (most files: 14 rules, a generator each, per file saved)
+            if type(rule).check is ProblemRule.check and rule.code not in problems:
+                continue
             out.extend(rule.check(entry, ctx))
         elif isinstance(rule, ItemRule) and entry.item is not None:
             out.extend(rule.check(entry, entry.item, ctx))
