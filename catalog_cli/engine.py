@@ -57,7 +57,9 @@ class Options:
     strict: bool = False
     use_cache: bool = True
     # The report the caller will render (format and options, see cli._report_token): when the
-    # last run had the same inputs and rendered this report, it is the answer as it is.
+    # last run had the same inputs and rendered this report, it is the answer as it is. The
+    # caller keeps its report under RunResult.key (cache.store_report) instead of the run's
+    # findings being kept: a run is remembered in the form it was answered.
     report_token: str = ""
 
 
@@ -339,7 +341,8 @@ def validate(
     findings.sort(key=Finding.sort_key)
     refs = references(facts)
     if key is not None and stats is not None and not cache.racy(stats, since_ns):
-        cache.store(session.root, key, sorted(paths), findings, refs)
+        if not options.report_token:
+            cache.store(session.root, key, sorted(paths), findings, refs)
     else:
         key = None  # nothing stored under it: a report must not be either
     documents = _LazyDocuments(root, set(paths), max_bytes)
