@@ -174,8 +174,9 @@ _KEPT: dict[int, list[tuple[int, Entry, Facts]]] = {}
 _OWN: dict[str, Entry] = {}
 
 
-def _identity(facts: Facts) -> str:
-    return f"{facts.path}\0{facts.sha}"
+def _identity(path: str, sha: str) -> str:
+    """A file's identity as the basic item of others: its path and its content."""
+    return f"{path}\0{sha}"
 
 
 def _round_one(task: tuple[int, list[str]]) -> bytes:
@@ -201,7 +202,7 @@ def _round_one(task: tuple[int, list[str]]) -> bytes:
         rows.append((tuple(facts), tuples, "", [cache.finding_tuple(f) for f in more]))
         if facts.kind == "basic" and facts.basic_code:
             basics.append((k, pickle.dumps(entry, pickle.HIGHEST_PROTOCOL)))
-            _OWN[_identity(facts)] = entry
+            _OWN[_identity(facts.path, facts.sha)] = entry
     return marshal.dumps((rows, basics))
 
 
@@ -275,7 +276,7 @@ class _Gather:
             if r[0][2] == "basic" and r[0][3]:
                 first.setdefault(r[0][3], i)
         done = [r for r in self.results if r is not None]
-        identities = {c: f"{done[i][0][0]}\0{done[i][0][1]}" for c, i in first.items()}
+        identities = {c: _identity(done[i][0][0], done[i][0][1]) for c, i in first.items()}
         # cached results whose basic item changed: parse those files again for round two
         stale = [
             i
