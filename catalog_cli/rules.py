@@ -159,7 +159,8 @@ class Rule:
     # A rule that reads its own file and, through ctx.catalog.basic() / basic_entry(), its basic
     # item, and nothing else of the catalog, declares per_item = True: it then runs in the
     # worker processes too, once they know every basic item (for an item that names no basic
-    # item, ctx.catalog knows none). Also checked by a test.
+    # item, ctx.catalog knows none; a basic entry there has its model and text, not its raw
+    # data). Also checked by a test.
     per_item: ClassVar[bool] = False
 
     @classmethod

@@ -53,8 +53,36 @@ def _tokens(s: str, q: int, ids: dict[tuple[str, int], int]) -> list[int]:
     return out
 
 
+def _order(keys: list[str]) -> list[int]:
+    """The search order: by length, then text (empty keys are left out)."""
+    return sorted((i for i, k in enumerate(keys) if k), key=lambda i: (len(keys[i]), keys[i]))
+
+
+def _q(threshold: float) -> int:
+    """Bigrams, or single characters where the bigram bound is too weak (see the docstring)."""
+    return 2 if 1.5 * threshold / 100.0 - 1 >= 0.2 else 1
+
+
+def tokens(keys: list[str], threshold: float) -> dict[int, list[int]]:
+    """Every key's tokens, rarest first (what each share of a search needs: computed once
+    before the shares are forked, they share it instead of each building its own)."""
+    q = _q(threshold)
+    ids: dict[tuple[str, int], int] = {}
+    toks = {i: _tokens(keys[i], q, ids) for i in _order(keys)}
+    freq: Counter[int] = Counter()
+    for ts in toks.values():
+        freq.update(ts)
+    rank = {tid: (f, tid) for tid, f in freq.items()}
+    for ts in toks.values():
+        ts.sort(key=rank.__getitem__)
+    return toks
+
+
 def similar_pairs(
-    keys: list[str], threshold: float, share: tuple[int, int] = (0, 1)
+    keys: list[str],
+    threshold: float,
+    share: tuple[int, int] = (0, 1),
+    toks: dict[int, list[int]] | None = None,
 ) -> Iterator[tuple[int, int, float]]:
     """Yield ``(i, j, score)``, i < j, for every pair with ``fuzz.ratio ≥ threshold``.
 
@@ -62,16 +90,17 @@ def similar_pairs(
     ``share`` ``(k, n)``: only the pairs found while probing the k-th of every n keys in the
     search order (the n shares together are all pairs, each once), so that n processes can
     split the work: each builds the whole index, which is cheap, and probes it for its keys.
+    ``toks``: :func:`tokens` of ``keys`` when computed already.
     """
     part, parts = share
     t = threshold / 100.0
     if t <= 0:
         raise ValueError("threshold must be above 0")
-    q = 2 if 1.5 * t - 1 >= 0.2 else 1
+    q = _q(threshold)
     slope = (1.5 * t - 1) if q == 2 else t / 2  # c(la, lb) = slope·(la+lb) − const
     const = 1.0 if q == 2 else 0.0
     lo = t / (2 - t)  # shortest admissible partner, as a fraction of the longer length
-    order = sorted((i for i, k in enumerate(keys) if k), key=lambda i: (len(keys[i]), keys[i]))
+    order = _order(keys)
 
     # Short pairs with no guaranteed shared token: exhaustive (there are few such names).
     if q == 2:
@@ -87,15 +116,8 @@ def similar_pairs(
                 if s >= threshold:
                     yield min(i, j), max(i, j), s
 
-    ids: dict[tuple[str, int], int] = {}
-    toks = {i: _tokens(keys[i], q, ids) for i in order}
-    freq: Counter[int] = Counter()
-    for ts in toks.values():
-        freq.update(ts)
-    rank = {tid: (f, tid) for tid, f in freq.items()}
-    for i in order:
-        toks[i].sort(key=rank.__getitem__)
-
+    if toks is None:
+        toks = tokens(keys, threshold)
     index: dict[int, list[int]] = defaultdict(list)
     start: dict[int, int] = defaultdict(int)  # postings before this are too short for now
     for turn, i in enumerate(order):
@@ -174,7 +196,7 @@ def pairs_since(keys: list[str], threshold: float, before: KeyPairs | None) -> K
     if len(keys) < SHARED_FROM:
         return keys, sorted((i, j) for i, j, _ in similar_pairs(keys, threshold))
     global _SEARCH  # noqa: PLW0603 - the forked processes inherit it: nothing to pickle
-    _SEARCH = (keys, threshold)
+    _SEARCH = (keys, threshold, tokens(keys, threshold))
     try:
         found = shares(_share)
     finally:
@@ -183,13 +205,13 @@ def pairs_since(keys: list[str], threshold: float, before: KeyPairs | None) -> K
 
 
 SHARED_FROM = 5000  # fewer keys: one process searches them faster than two can start
-_SEARCH: tuple[list[str], float] | None = None
+_SEARCH: tuple[list[str], float, dict[int, list[int]]] | None = None
 
 
 def _share(share: tuple[int, int]) -> list[tuple[int, int]]:
     assert _SEARCH is not None
-    keys, threshold = _SEARCH
-    return [(i, j) for i, j, _ in similar_pairs(keys, threshold, share)]
+    keys, threshold, toks = _SEARCH
+    return [(i, j) for i, j, _ in similar_pairs(keys, threshold, share, toks)]
 
 
 def _matches(key: str, keys: Sequence[str], threshold: float) -> list[tuple[str, float, int]]:
