@@ -71,6 +71,14 @@ def shares(fn: Callable[[tuple[int, int]], R], *, workers: int | None = None) ->
         return [fn((0, 1))]
 
 
+_CREWS = 0  # crews with live workers in this process (a fork inherits the count it had)
+
+
+def crew_running() -> bool:
+    """Whether a :class:`Crew`'s workers were busy when this process started (or now)."""
+    return _CREWS > 0
+
+
 class CrewError(Exception):
     """A worker of a :class:`Crew` died or could not be started: redo the work in-process."""
 
@@ -109,6 +117,7 @@ class Crew:
     def __init__(self, workers: int) -> None:
         self.conns: list[Connection] = []
         self.procs: list[BaseProcess] = []
+        self.counted = False
         if workers < 2 or "fork" not in mp.get_all_start_methods():
             return
         ctx = mp.get_context("fork")
@@ -123,6 +132,9 @@ class Crew:
         except OSError as exc:  # no processes or pipes (some sandboxes): all in-process
             self.close()
             raise CrewError(str(exc)) from exc
+        global _CREWS  # noqa: PLW0603
+        _CREWS += 1
+        self.counted = True
 
     @property
     def inline(self) -> bool:
@@ -194,6 +206,10 @@ class Crew:
                 proc.kill()
                 proc.join()
         self.conns, self.procs = [], []
+        if self.counted:
+            global _CREWS  # noqa: PLW0603
+            _CREWS -= 1
+            self.counted = False
 
     def __enter__(self) -> Crew:
         return self

@@ -170,3 +170,15 @@ def test_names_normalized_on_all_cores_equal_one_process(monkeypatch: pytest.Mon
     monkeypatch.setattr(rule, "SHARED_FROM", 10**9)
     assert parallel == rule._normalize_all(names, standard)
     assert len(parallel) == len(names)
+
+
+def test_a_running_crew_is_known_to_processes_forked_meanwhile() -> None:
+    """The duplicate search, forked while validation's workers run, normalizes in one process."""
+    from catalog_cli.parallel import Crew, crew_running
+
+    assert not crew_running()
+    with Crew(2):
+        assert crew_running()
+    assert not crew_running()
+    with Crew(0):  # in-process: nothing runs beside it
+        assert not crew_running()

@@ -36,7 +36,7 @@ from catalog_cli.dupes.find import (
 from catalog_cli.dupes.normalize import Normalized, Normalizer
 from catalog_cli.facts import Facts
 from catalog_cli.findings import Finding, Location, Severity
-from catalog_cli.parallel import shares
+from catalog_cli.parallel import crew_running, shares
 from catalog_cli.rules import Catalog, CatalogRule, Context
 from catalog_cli.standard import Standard
 
@@ -159,7 +159,9 @@ def _normalize_share(share: tuple[int, int]) -> list[Normalized]:
 def _normalize_all(names: list[str], standard: Standard) -> dict[str, Normalized]:
     """The normalized names, on all cores when there are many (a cold run has 50k)."""
     global _NAMES  # noqa: PLW0603 - the forked processes inherit it: nothing to pickle
-    if len(names) < SHARED_FROM:
+    # While validation's workers still hold the items (the search starts beside them), two more
+    # processes would only share the same cores and add their memory to the peak.
+    if len(names) < SHARED_FROM or crew_running():
         norm = Normalizer(standard.vocabularies)
         return {n: norm.normalize(n) for n in names}
     _NAMES = (names, standard)
