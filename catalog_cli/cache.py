@@ -2,11 +2,12 @@
 
 Two layers, both keyed by a *context* digest of everything besides the item files that a result
 depends on (the tool's version and source, the standard, the rule files, the configuration, the
-language and the rules selected):
+language, the rules selected and today's date):
 
-- the **run cache** (``last-run.bin``) answers a run in which nothing changed: its key adds the
-  (path, size, mtime_ns, inode) of every input file, the same "stat" test git uses to notice
-  edits;
+- the **run cache** answers a run in which nothing changed: its key adds the (path, size,
+  mtime_ns, inode) of every input file, the same "stat" test git uses to notice edits. It keeps
+  the run in the form it was answered: the findings (``last-run.bin``), or the machine-format
+  report that was printed (``last-report.bin``);
 - the **item cache** (``items.idx`` and ``items/``) keeps every file's result (its facts for the
   catalog-wide rules, its per-file findings, and its per-item findings with the basic item they
   were made against), keyed by the SHA-1 of the file's bytes, so that after an edit only the

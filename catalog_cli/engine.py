@@ -90,10 +90,6 @@ class RunResult:
     # the stored report (text, errors, warnings) of an identical run; findings are then empty
     report: tuple[str, int, int] | None = None
 
-    def exit_code(self, strict: bool) -> int:
-        failing = {Severity.ERROR, Severity.WARNING} if strict else {Severity.ERROR}
-        return 1 if any(f.severity in failing for f in self.findings) else 0
-
 
 def _matches(rule: type[Rule], selectors: Iterable[str]) -> bool:
     return any(
@@ -164,17 +160,13 @@ def prepare_rules(rules: list[type[Rule]], catalog: Catalog, ctx: Context) -> No
             r().prepare(catalog, ctx)
 
 
-def run_rules(
-    rules: list[type[Rule]], catalog: Catalog, ctx: Context, *, prepared: bool = False
-) -> Iterator[Finding]:
-    """Run the rules that need the whole catalog (per-file and per-item ones ran in workers).
+def run_rules(rules: list[type[Rule]], catalog: Catalog, ctx: Context) -> Iterator[Finding]:
+    """Run the rules that need the whole catalog, after :func:`prepare_rules` (per-file and
+    per-item ones ran in the workers).
 
     A catalog's own rule that is neither reads ``catalog.entries``, which loads them here.
-    ``prepared``: :func:`prepare_rules` was called already.
     """
     in_workers = {*per_file_rules(rules), *per_item_rules(rules)}
-    if not prepared:
-        prepare_rules(rules, catalog, ctx)
     instances = [r() for r in rules if r not in in_workers]
     doc_rules = [r for r in instances if isinstance(r, DocumentRule)]
     item_rules = [r for r in instances if isinstance(r, ItemRule)]
@@ -329,7 +321,7 @@ def validate(
     catalog, ctx = started[0]
     facts = catalog.facts
     findings = [cache.finding(t) for r in results for t in (*r[1], *r[3])]
-    findings.extend(run_rules(rules, catalog, ctx, prepared=True))
+    findings.extend(run_rules(rules, catalog, ctx))
     paths = [f.path for f in facts]
     if wanted is not None:
         findings = [f for f in findings if f.path in wanted]
