@@ -317,10 +317,14 @@ def validate(
         started.append((catalog, ctx))
 
     results = file_results(session, names, stats, context, rules, options.lang, since_ns, begin)
+    try:
+        findings = [cache.finding(t) for r in results for t in (*r[1], *r[3])]
+    except (TypeError, ValueError, KeyError):  # a cached result of the wrong shape: none cached
+        results = file_results(session, names, None, context, rules, options.lang, since_ns)
+        findings = [cache.finding(t) for r in results for t in (*r[1], *r[3])]
     begin([r[0] for r in results])
     catalog, ctx = started[0]
     facts = catalog.facts
-    findings = [cache.finding(t) for r in results for t in (*r[1], *r[3])]
     findings.extend(run_rules(rules, catalog, ctx))
     paths = [f.path for f in facts]
     if wanted is not None:

@@ -225,14 +225,18 @@ def _damage(root: Path, how: str) -> None:
     elif how == "forged index":  # right header, body swapped: the digest no longer matches
         head, _, body = index.read_bytes().partition(b"\n")
         index.write_bytes(head + b"\n" + marshal.dumps({}))
-    elif how == "forged shard":
-        # a well-formed shard, named by its own digest, whose records were made from other
-        # content: every record must name the content digest it was made from
+    elif how in ("forged shard", "malformed shard"):
+        # a well-formed shard, named by its own digest, whose results were made from other
+        # content (every result must name the content digest it was made from), or whose
+        # findings have another shape
         rows = marshal.loads(shards[0].read_bytes())
         for row in rows:
-            row[0] = (row[0][0], "0" * 40, *row[0][2:])
-            row[1].clear()
-            row[3].clear()
+            if how == "forged shard":
+                row[0] = (row[0][0], "0" * 40, *row[0][2:])
+                row[1].clear()
+                row[3].clear()
+            else:
+                row[1][:] = [("SCH002", "unknown-key")] * (len(row[1]) or 1)
         forged = marshal.dumps(rows)
         shards[0].unlink()
         name = hashlib.sha256(forged).hexdigest()
@@ -267,6 +271,7 @@ def _damage(root: Path, how: str) -> None:
         "garbage index",
         "forged index",
         "forged shard",
+        "malformed shard",
         "malformed index",
         "other context",
     ],
