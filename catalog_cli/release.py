@@ -103,30 +103,33 @@ def _refuse_dirty(history: History) -> None:
     dirty = history.dirty()
     if not dirty:
         return
-    shown = "\n  ".join(dirty[:MAX_SHOWN])
-    more = len(dirty) - MAX_SHOWN
+    zh, en = _listing(dirty)
     raise ReleaseError(
-        f"工作区不干净，发布必须正好是一个提交。未提交或未跟踪的文件：\n  {shown}"
-        + (f"\n  … 另有 {more} 个" if more > 0 else "")
+        f"工作区不干净，发布必须正好是一个提交。未提交或未跟踪的文件：{zh}"
         + "\n请先提交（git add、git commit）或移走它们（git stash -u）",
         f"the working tree is not clean; a release must be exactly a commit. Uncommitted or "
-        f"untracked files:\n  {shown}"
-        + (f"\n  … and {more} more" if more > 0 else "")
+        f"untracked files:{en}"
         + "\ncommit them (git add, git commit) or put them aside (git stash -u) first",
     )
 
 
+def _listing(lines: list[str]) -> tuple[str, str]:
+    """The first MAX_SHOWN lines, indented, and how many more there are (zh, en)."""
+    shown = "".join(f"\n  {line}" for line in lines[:MAX_SHOWN])
+    more = len(lines) - MAX_SHOWN
+    if more <= 0:
+        return shown, shown
+    return f"{shown}\n  … 另有 {more} 个", f"{shown}\n  … and {more} more"
+
+
 def _refuse_errors(errors: list[Finding]) -> None:
-    shown = "\n  ".join(
-        f"{f.path}:{f.line or 1}:{f.column or 1}: {f.code} {f.message}" for f in errors[:MAX_SHOWN]
+    zh, en = _listing(
+        [f"{f.path}:{f.line or 1}:{f.column or 1}: {f.code} {f.message}" for f in errors]
     )
-    more = len(errors) - MAX_SHOWN
     raise ReleaseError(
-        f"catalog check 发现 {len(errors)} 个错误，不发布（什么都没有写）：\n  {shown}"
-        + (f"\n  … 另有 {more} 个" if more > 0 else "")
+        f"catalog check 发现 {len(errors)} 个错误，不发布（什么都没有写）：{zh}"
         + "\n请先修正（catalog check 查看全部）",
-        f"catalog check found {len(errors)} errors; not releasing (nothing was written):\n  {shown}"
-        + (f"\n  … and {more} more" if more > 0 else "")
+        f"catalog check found {len(errors)} errors; not releasing (nothing was written):{en}"
         + "\nfix them first (catalog check lists them all)",
         code=1,
     )
