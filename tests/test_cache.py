@@ -16,9 +16,17 @@ import pytest
 
 from catalog_cli import fastpath, rounds
 from catalog_cli.cache import CACHE_DIR, FACTS_FIELDS, INDEX_FILE, RUN_FILE, SHARDS_DIR
+from catalog_cli.dupes import rule
 from catalog_cli.dupes.candidates import pairs_since, similar_pairs
 from catalog_cli.dupes.normalize import Normalized, Normalizer
-from catalog_cli.dupes.rule import NAMES_FILE, SIMILAR_FILE, _fields, _normalized
+from catalog_cli.dupes.rule import (
+    NAMES_FILE,
+    RESULT_FILE,
+    SIMILAR_FILE,
+    STATE_FILE,
+    _fields,
+    _normalized,
+)
 from catalog_cli.engine import Options, RunResult, validate
 from catalog_cli.standard import load_standard
 from tests.conftest import TEMPLATES, MakeCatalog, invoke
@@ -357,7 +365,8 @@ def test_duplicate_findings_after_an_edit_equal_a_fresh_run(
     root = _names_catalog(make_catalog)
     first = _check(root)
     assert any(str(f["code"]).startswith("DUP") for f in first)
-    assert (root / CACHE_DIR / SIMILAR_FILE).exists() and (root / CACHE_DIR / NAMES_FILE).exists()
+    for name in (SIMILAR_FILE, NAMES_FILE, STATE_FILE):
+        assert (root / CACHE_DIR / name).exists()
     path = root / "items/basic/000123018003.yaml"
     path.write_text(
         path.read_text("utf-8").replace("娱乐场所经营许可", "公共场所卫生许可证"), encoding="utf-8"
@@ -371,14 +380,28 @@ def test_duplicate_findings_after_an_edit_equal_a_fresh_run(
         return real(self, raw)
 
     monkeypatch.setattr(Normalizer, "_normalize", spy)
+    monkeypatch.setattr(rule, "find_pairs_of", None)  # the whole search must not run
     after_edit = _check(root)
-    assert normalized == ["公共场所卫生许可证"]  # the other names come from the cache
+    # the changed name, then only the names it is compared with (the others are not looked at)
+    assert normalized[0] == "公共场所卫生许可证" and len(normalized) <= 2
+    monkeypatch.undo()
     assert after_edit == _check(root, use_cache=False) != first
-    for name in (SIMILAR_FILE, NAMES_FILE):
+    for name in (SIMILAR_FILE, NAMES_FILE, STATE_FILE):
         for damaged in (b"garbage", (root / CACHE_DIR / name).read_bytes()[:-3]):
             (root / CACHE_DIR / name).write_bytes(damaged)
             (root / CACHE_DIR / RUN_FILE).unlink()
+            (root / CACHE_DIR / RESULT_FILE).unlink()
             assert _check(root) == after_edit
+
+
+def test_a_forged_search_state_is_not_used() -> None:
+    rows = [("a.yaml", "basic", "000000000001", "名称", True, None, None, None, "000000000001")]
+    good = (rows, ["名称"], {"名称": ("名称", "名称", (), "")}, [])
+    assert rule._state(good) is not None
+    assert rule._state((rows, [], {}, [])) is None  # a key missing
+    assert rule._state((rows, ["名称"], {}, [("duplicate", 100.0, "", 0, 1)])) is None  # range
+    assert rule._state((rows[0], ["名称"], {}, [])) is None
+    assert rule._state([]) is None
 
 
 def test_forged_normalizations_are_not_used() -> None:
@@ -473,13 +496,17 @@ def test_the_duplicate_search_is_reused_while_no_name_code_or_place_changed(
     os.utime(basic, (OLD, OLD))
     searches.clear()
     assert check() == fresh()
-    assert searches == [1, 1]  # a name changed: both searched
-    damaged = root / CACHE_DIR / rule.RESULT_FILE
-    damaged.write_bytes(damaged.read_bytes()[:-20])
-    item.write_text(text + "# another comment\n", encoding="utf-8")  # not a whole-run hit
-    os.utime(item, (OLD, OLD))
-    searches.clear()
-    assert check() == fresh() and searches == [1, 1]
+    assert searches == [
+        1
+    ]  # a name changed: the fresh run searched all, the cached one from its state
+    for names, full in (([rule.RESULT_FILE], [1]), ([rule.RESULT_FILE, rule.STATE_FILE], [1, 1])):
+        for name in names:
+            damaged = root / CACHE_DIR / name
+            damaged.write_bytes(damaged.read_bytes()[:-20])
+        item.write_text(text + f"# another comment {full}\n", encoding="utf-8")  # no run hit
+        os.utime(item, (OLD, OLD))
+        searches.clear()
+        assert check() == fresh() and searches == full
 
 
 def _renders(monkeypatch: pytest.MonkeyPatch) -> list[str]:

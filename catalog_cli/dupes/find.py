@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Container, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -119,6 +119,50 @@ class DupesOptions:
     normalized: dict[str, Normalized] | None = None
 
 
+# A side as plain values: (path, kind, code, name, own_name, level, region, type, basic_code)
+SideRow = tuple[str, str, str | None, str, bool, int | None, str | None, str | None, str | None]
+# What the candidate search needs of a key (from its group's first name): order key, stem,
+# action groups (sorted), and the key's characters sorted (reordered blocks of words)
+KeyAttrs = tuple[str, str, tuple[str, ...], str]
+# A pair as (class, score, reason, index of side a, index of side b) into SearchState.rows
+PairRow = tuple[str, float, str, int, int]
+
+
+def side_row(s: Side) -> SideRow:
+    return (s.path, s.kind, s.code, s.name, s.own_name, s.level, s.region, s.type, s.basic_code)
+
+
+def key_attrs(key: str, n: Normalized) -> KeyAttrs:
+    return (
+        n.order_key,
+        n.stem,
+        tuple(sorted(n.actions)),
+        "".join(sorted(key)) if len(key) >= 4 else "",
+    )
+
+
+@dataclass
+class SearchState:
+    """A finished search as the next run's search can start from it (``incremental.py``)."""
+
+    rows: list[SideRow]  # every side searched, in order
+    keys: list[str]  # each one's comparison key ("" when its name normalizes to nothing)
+    attrs: dict[str, KeyAttrs]  # every key's attributes
+    pairs: list[PairRow]  # the pairs found, before decisions took any out
+
+    @classmethod
+    def of(
+        cls, sides: list[Side], keys: list[str], rep: Mapping[str, Normalized], pairs: list[Pair]
+    ) -> SearchState:
+        where = {s.path: i for i, s in enumerate(sides)}
+        return cls(
+            [side_row(s) for s in sides],
+            keys,
+            {k: key_attrs(k, n) for k, n in rep.items()},
+            [(p.cls, p.score, p.reason, where[p.a.path], where[p.b.path]) for p in pairs],
+        )
+
+
 @dataclass
 class DupesResult:
     pairs: list[Pair]
@@ -130,6 +174,7 @@ class DupesResult:
     options: DupesOptions
     similar: KeyPairs = ([], [])  # this run's similar key pairs, for the next run
     normalized: dict[str, Normalized] = field(default_factory=dict)  # this run's names
+    state: SearchState | None = None  # what the next run can start from (see incremental.py)
 
     def summary(self) -> dict[str, Any]:
         by_class = dict.fromkeys(CLASS_ORDER, 0)
@@ -168,26 +213,29 @@ def sides_of(entries: Iterable[Entry]) -> list[Side]:
 
 def sides_from_facts(all_facts: Iterable[Facts]) -> list[Side]:
     """:func:`sides_of` from the files' facts (which is all it needs of them)."""
+    return [Side(*r) for r in side_rows(all_facts)]
+
+
+def side_rows(all_facts: Iterable[Facts]) -> list[SideRow]:
+    """:func:`sides_from_facts` as plain tuples (cheaper when most are only compared)."""
     items = [f for f in all_facts if f.kind]
     basic_names = {
         f.basic_code: f.name for f in items if f.kind == "basic" and f.basic_code and f.name
     }
     basic_types = {f.basic_code: f.type for f in items if f.kind == "basic" and f.basic_code}
-    out: list[Side] = []
-    for f in items:
-        if f.kind == "basic":
-            out.append(
-                Side(f.path, "basic", f.basic_code, f.name or "", bool(f.name), None, None, f.type,
-                     f.basic_code)
-            )  # fmt: skip
+    out: list[SideRow] = []
+    append = out.append
+    for path, _, kind, basic_code, impl_code, local_code, name, typ, level, region, *_ in items:
+        if kind == "basic":
+            append((path, "basic", basic_code, name or "", bool(name), None, None, typ, basic_code))
             continue
-        kind = "implementation" if f.basic_code else "local"
-        name = f.name or (basic_names.get(f.basic_code) if f.basic_code else None) or ""
-        typ = f.type or (basic_types.get(f.basic_code) if f.basic_code else None)
-        code = f.implementation_code or f.local_code or None
-        out.append(
-            Side(f.path, kind, code, name, bool(f.name), f.level, f.region, typ, f.basic_code)
-        )
+        if basic_code:
+            append((path, "implementation", impl_code or local_code or None,
+                    name or basic_names.get(basic_code) or "", bool(name), level, region,
+                    typ or basic_types.get(basic_code), basic_code))  # fmt: skip
+        else:
+            append((path, "local", impl_code or local_code or None, name or "", bool(name), level,
+                    region, typ, basic_code))  # fmt: skip
     return out
 
 
@@ -282,7 +330,7 @@ class _Finder:
         return Pair(cls, score, reason, a, b, self.severity(cls))
 
     def item_class(
-        self, m: Match, x: Side, y: Side, basics: dict[str, Side]
+        self, m: Match, x: Side, y: Side, basics: Mapping[str, Side]
     ) -> tuple[str, str] | None:
         """(class, reason) for two items whose names match, or None when not reported."""
         base = reason_text(m, self.lang)
@@ -318,6 +366,96 @@ class _Finder:
             )
             return name_cls, extra + base
         return name_cls, base
+
+    def code_pairs(
+        self,
+        group: list[Side],
+        pairs: list[Pair],
+        reported: set[tuple[str, str]],
+        only: Container[str] | None = None,
+    ) -> None:
+        """The pairs of items sharing one code (``only``: those involving one of these paths)."""
+        for x, y in itertools.combinations(group, 2):
+            if only is not None and x.path not in only and y.path not in only:
+                continue
+            if x.name != y.name or (x.type or "") != (y.type or ""):
+                what = []
+                if x.name != y.name:
+                    what.append(("名称不同", "names differ"))
+                if (x.type or "") != (y.type or ""):
+                    what.append((f"类型 {x.type} / {y.type}", f"types {x.type} / {y.type}"))
+                detail = (
+                    "、".join(w[0] for w in what)
+                    if self.lang == "zh"
+                    else ", ".join(w[1] for w in what)
+                )
+                reason = class_reason("same-code-conflict", detail, self.lang)
+                score = round(fuzz.ratio(x.name, y.name), 1)
+                pairs.append(self.pair("same-code-conflict", score, reason, x, y))
+            else:
+                reason = (
+                    f"同一编码 {x.code} 出现在两个文件中"
+                    if self.lang == "zh"
+                    else f"the same code {x.code} is in two files"
+                )
+                pairs.append(self.pair("duplicate", 100.0, reason, x, y))
+            reported.add((x.path, y.path))
+            reported.add((y.path, x.path))
+
+    def emit(
+        self,
+        x: Side,
+        y: Side,
+        norms: Mapping[str, Normalized],
+        basics: Mapping[str, Side],
+        pairs: list[Pair],
+        reported: set[tuple[str, str]],
+    ) -> None:
+        """Add the pair of two items whose keys are worth comparing, when it is one."""
+        if (x.path, y.path) in reported:
+            return
+        m = classify_names(self.norm, norms[x.name], norms[y.name], self.opt.threshold)
+        if m is None or m.kind == "variant":
+            return
+        got = self.item_class(m, x, y, basics)
+        if got is None:
+            return
+        reported.add((x.path, y.path))
+        reported.add((y.path, x.path))
+        pairs.append(self.pair(got[0], m.score, got[1], x, y))
+
+    def decide(
+        self,
+        pairs: list[Pair],
+        known: Iterable[str | None],
+        in_view: Iterable[str | None],
+        findings: list[Finding],
+    ) -> tuple[list[Pair], int]:
+        """The pairs no decision covers and how many one did; stale decisions to ``findings``.
+        ``known``: every item's code; ``in_view``: the codes of the items searched."""
+        decisions = self.opt.decisions
+        if not decisions:
+            return pairs, 0
+        decided = 0
+        known_codes = {c for c in known if c}
+        codes_in_view = {c for c in in_view if c}
+        by_codes = {d.codes: d for d in decisions}
+        used: set[frozenset[str]] = set()
+        kept: list[Pair] = []
+        for p in pairs:
+            c = frozenset(x for x in (p.a.code, p.b.code) if x)
+            if len(c) == 2 and c in by_codes:
+                used.add(c)
+                decided += 1
+            else:
+                kept.append(p)
+        for d in decisions:
+            unknown = sorted(c for c in d.codes if c not in known_codes)
+            if unknown:
+                findings.append(stale_finding(d, unknown, self.lang))
+            elif d.codes not in used and d.codes <= codes_in_view:
+                findings.append(stale_finding(d, [], self.lang))
+        return kept, decided
 
     def fits(self, name: str, basic_name: str) -> bool:
         m = classify_names(
@@ -376,30 +514,7 @@ def find_pairs_of(
         if s.code:
             by_code[s.code].append(s)
     for group in by_code.values():
-        for x, y in itertools.combinations(group, 2):
-            if x.name != y.name or (x.type or "") != (y.type or ""):
-                what = []
-                if x.name != y.name:
-                    what.append(("名称不同", "names differ"))
-                if (x.type or "") != (y.type or ""):
-                    what.append((f"类型 {x.type} / {y.type}", f"types {x.type} / {y.type}"))
-                detail = (
-                    "、".join(w[0] for w in what)
-                    if f.lang == "zh"
-                    else ", ".join(w[1] for w in what)
-                )
-                reason = class_reason("same-code-conflict", detail, f.lang)
-                score = round(fuzz.ratio(x.name, y.name), 1)
-                pairs.append(f.pair("same-code-conflict", score, reason, x, y))
-            else:
-                reason = (
-                    f"同一编码 {x.code} 出现在两个文件中"
-                    if f.lang == "zh"
-                    else f"the same code {x.code} is in two files"
-                )
-                pairs.append(f.pair("duplicate", 100.0, reason, x, y))
-            reported.add((x.path, y.path))
-            reported.add((y.path, x.path))
+        f.code_pairs(group, pairs, reported)
 
     # 2. Group sides by normalized key.
     norms: dict[str, Normalized] = {}
@@ -419,17 +534,7 @@ def find_pairs_of(
     basics = {s.code: s for s in sides if s.kind == "basic" and s.code}
 
     def emit(x: Side, y: Side) -> None:
-        if (x.path, y.path) in reported:
-            return
-        m = classify_names(f.norm, norms[x.name], norms[y.name], opt.threshold)
-        if m is None or m.kind == "variant":
-            return
-        got = f.item_class(m, x, y, basics)
-        if got is None:
-            return
-        reported.add((x.path, y.path))
-        reported.add((y.path, x.path))
-        pairs.append(f.pair(got[0], m.score, got[1], x, y))
+        f.emit(x, y, norms, basics, pairs, reported)
 
     # 3. Within one key.
     for k in keys:
@@ -493,30 +598,14 @@ def find_pairs_of(
         variants.sort(key=lambda v: (v.stem, v.members[0].path))
 
     # 6. Decisions: decided pairs are not reported; unknown or unmatched decisions are stale.
-    decided = 0
-    if opt.decisions:
-        known = {s.code for s in all_sides if s.code}
-        in_view = {s.code for s in sides if s.code}
-        by_codes = {d.codes: d for d in opt.decisions}
-        used: set[frozenset[str]] = set()
-        kept: list[Pair] = []
-        for p in pairs:
-            c = frozenset(x for x in (p.a.code, p.b.code) if x)
-            if len(c) == 2 and c in by_codes:
-                used.add(c)
-                decided += 1
-            else:
-                kept.append(p)
-        pairs = kept
-        for d in opt.decisions:
-            unknown = sorted(c for c in d.codes if c not in known)
-            if unknown:
-                findings.append(stale_finding(d, unknown, f.lang))
-            elif d.codes not in used and d.codes <= in_view:
-                findings.append(stale_finding(d, [], f.lang))
+    raw = pairs
+    pairs, decided = f.decide(pairs, (s.code for s in all_sides), (s.code for s in sides), findings)
 
     pairs.sort(key=Pair.sort_key)
     findings.sort(key=Finding.sort_key)
-    return DupesResult(
+    result = DupesResult(
         pairs, variants, findings, len(sides), len(keys), decided, opt, similar, norms
     )
+    if opt.scope is None and not opt.variants:  # what the next run's search can start from
+        result.state = SearchState.of(sides, [norms[s.name].key for s in sides], rep, raw)
+    return result

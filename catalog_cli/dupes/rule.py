@@ -21,7 +21,7 @@ from typing import Any, ClassVar
 import rapidfuzz
 
 from catalog_cli import cache
-from catalog_cli.dupes import candidates, classify, find, normalize
+from catalog_cli.dupes import candidates, classify, find, incremental, normalize
 from catalog_cli.dupes.candidates import SHARED_FROM, KeyPairs
 from catalog_cli.dupes.classify import CODES
 from catalog_cli.dupes.decisions import load_decisions
@@ -29,9 +29,11 @@ from catalog_cli.dupes.find import (
     DupesOptions,
     DupesResult,
     Pair,
+    SearchState,
     Side,
+    SideRow,
     find_pairs_of,
-    sides_from_facts,
+    side_rows,
 )
 from catalog_cli.dupes.normalize import Normalized, Normalizer
 from catalog_cli.facts import Facts
@@ -111,10 +113,18 @@ class _Search:
         source = Path(normalize.__file__).read_bytes() + repr(self.standard.vocabularies).encode()
         names_key = f"{NAMES_FILE} {hashlib.sha256(source).hexdigest()}"
         known: dict[str, Normalized] = {}
+        rows = side_rows(self.facts)
+        state_key = f"{STATE_FILE} {_settings_key(options, self.standard)}"
         if self.use_cache:
+            state = _state(cache.load_value(self.root, STATE_FILE, state_key))
+            if state is not None:
+                found = _since(rows, self.standard, options, state)
+                if found is not None:  # only the changed items were compared again
+                    self._store(found, state_key)
+                    return found
             options.similar = _similar(cache.load_value(self.root, SIMILAR_FILE, pairs_key))
             known = _normalized(cache.load_value(self.root, NAMES_FILE, names_key)) or {}
-        sides = sides_from_facts(self.facts)
+        sides = [Side(*r) for r in rows]
         new = sorted({s.name for s in sides} - known.keys())
         options.normalized = {**known, **_normalize_all(new, self.standard)} if new else known
         found = find_pairs_of(sides, self.standard, options)
@@ -127,9 +137,21 @@ class _Search:
         # what only the cache needed stays here (it would cross back from the forked process)
         options.similar = options.normalized = None
         found.similar, found.normalized = ([], []), {}
-        if self.use_cache and not found.variants:
-            cache.store_value(self.root, RESULT_FILE, self.key, _result_value(found))
+        if self.use_cache:
+            self._store(found, state_key)
+        found.state = None
         return found
+
+    def _store(self, found: DupesResult, state_key: str) -> None:
+        """Keep the result (for a run in which nothing the search reads changed) and the state
+        the next search can start from."""
+        if found.state is not None:
+            state = found.state
+            value = (state.rows, state.keys, state.attrs, state.pairs)
+            cache.store_value(self.root, STATE_FILE, state_key, value)
+            found.state = None
+        if not found.variants:
+            cache.store_value(self.root, RESULT_FILE, self.key, _result_value(found))
 
     def result(self) -> DupesResult:
         found: DupesResult | None = self.last
@@ -183,17 +205,67 @@ def _side_tuple(s: Side) -> tuple[Any, ...]:
     return (s.path, s.kind, s.code, s.name, s.own_name, s.level, s.region, s.type, s.basic_code)
 
 
-def _result_key(facts: list[Facts], options: DupesOptions, standard: Standard) -> str:
-    h = hashlib.sha256(f"{RESULT_FILE} rapidfuzz {rapidfuzz.__version__}\n".encode())
-    # the search's own code, the vocabularies, the options and decisions, then every side
-    for module in (find, normalize, classify, candidates):
+def _settings_key(options: DupesOptions, standard: Standard) -> str:
+    """What a search's result depends on besides the items: its code, the vocabularies, the
+    options and the decisions."""
+    h = hashlib.sha256(f"rapidfuzz {rapidfuzz.__version__}\n".encode())
+    for module in (find, normalize, classify, candidates, incremental):
         h.update(Path(str(module.__file__)).read_bytes())
     h.update(repr(standard.vocabularies).encode())
     settings = (options.threshold, options.scope, options.variants, options.lang)
     h.update(repr((settings, sorted(options.severity.items()), options.decisions)).encode())
+    return h.hexdigest()
+
+
+def _result_key(facts: list[Facts], options: DupesOptions, standard: Standard) -> str:
+    h = hashlib.sha256(f"{RESULT_FILE} {_settings_key(options, standard)}\n".encode())
     # what sides_from_facts reads: path, then kind through region (not the content digest)
     h.update(marshal.dumps([(f[0], *f[2:10]) for f in facts]))
     return h.hexdigest()
+
+
+# Where the last search ended, so that after an edit only the changed items are compared again.
+STATE_FILE = "dupes-state.bin"
+
+
+def _state(value: object) -> SearchState | None:
+    """The stored search state when well-formed, else None."""
+    if not (isinstance(value, tuple) and len(value) == 4):
+        return None
+    rows, keys, attrs, pairs = value
+    if not (
+        type(rows) is list
+        and type(keys) is list
+        and type(attrs) is dict
+        and type(pairs) is list
+        and len(rows) == len(keys)
+        and all(type(r) is tuple and len(r) == 9 and type(r[0]) is str for r in rows)
+        and all(type(k) is str for k in keys)
+        and all(type(a) is tuple and len(a) == 4 for a in attrs.values())
+    ):
+        return None
+    n = len(rows)
+    for p in pairs:
+        if not (
+            type(p) is tuple
+            and len(p) == 5
+            and type(p[3]) is int
+            and type(p[4]) is int
+            and 0 <= p[3] < n
+            and 0 <= p[4] < n
+        ):
+            return None
+    return SearchState(rows, keys, attrs, pairs)
+
+
+def _since(
+    rows: list[SideRow], standard: Standard, options: DupesOptions, state: SearchState
+) -> DupesResult | None:
+    """The search from the last state; None (search it all) when that fails on a bad state."""
+    try:
+        return incremental.search_since(rows, standard, options, state)
+    except (TypeError, ValueError, KeyError, IndexError, AttributeError):
+        return None
 
 
 def _result_value(found: DupesResult) -> tuple[Any, ...]:
