@@ -508,6 +508,18 @@ def test_the_duplicate_search_is_reused_while_no_name_code_or_place_changed(
         searches.clear()
         assert check() == fresh() and searches == full
 
+    # a line added above the name moves the pair's finding: the kept result is not reused as is
+    def lines(found: list[dict[str, object]]) -> list[object]:
+        return [f["line"] for f in found if f["path"] == rel and str(f["code"]).startswith("DUP")]
+
+    rel = basics[0].relative_to(root).as_posix()
+    before = lines(check())
+    basics[0].write_text("# moved\n" + basics[0].read_text(encoding="utf-8"), encoding="utf-8")
+    os.utime(basics[0], (OLD, OLD))
+    moved = check()
+    assert moved == fresh()
+    assert before and lines(moved) == [int(str(n)) + 1 for n in before]
+
 
 def _renders(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The formats the reporters render (rather than a stored report being printed)."""

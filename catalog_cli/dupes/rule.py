@@ -15,6 +15,7 @@ import multiprocessing as mp
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -37,13 +38,27 @@ from catalog_cli.dupes.find import (
 )
 from catalog_cli.dupes.normalize import Normalized, Normalizer
 from catalog_cli.facts import Facts
-from catalog_cli.findings import Finding, Location, Severity
+from catalog_cli.findings import Finding, Location
 from catalog_cli.parallel import crew_running, shares
 from catalog_cli.rules import Catalog, CatalogRule, Context
 from catalog_cli.standard import Standard
 
+# A pair as its subject's finding: (message, path, line, column, pointer, hint, and the other
+# side's path, line and column). Plain values: they cross back from the forked search and are
+# kept in the cache as they are.
+PairRow = tuple[str, str, int | None, int | None, str, str, str, int | None, int | None]
 
-def dupes_for(catalog: Catalog, ctx: Context) -> DupesResult:
+
+@dataclass
+class Found:
+    """What the DUP rules report, by code: the pairs' findings and the search's own findings
+    (``cache.finding_tuple`` rows: unusable names, stale decisions, invalid decisions)."""
+
+    pairs: dict[str, list[PairRow]]
+    findings: list[tuple[Any, ...]]
+
+
+def dupes_for(catalog: Catalog, ctx: Context) -> Found:
     """The duplicate search for this run, computed (or collected) on first use."""
     key = f"dupes:{ctx.lang}"
     found = catalog.memo.get(key)
@@ -52,7 +67,7 @@ def dupes_for(catalog: Catalog, ctx: Context) -> DupesResult:
         found = catalog.memo[key]
     if isinstance(found, _Search):
         found = catalog.memo[key] = found.result()
-    assert isinstance(found, DupesResult)
+    assert isinstance(found, Found)
     return found
 
 
@@ -71,7 +86,7 @@ def start_search(catalog: Catalog, ctx: Context) -> None:
 _JOB: _Search | None = None  # inherited by the forked search
 
 
-def _search_job() -> DupesResult:
+def _search_job() -> Found:
     assert _JOB is not None
     return _JOB.search()
 
@@ -86,13 +101,13 @@ class _Search:
         self.options = DupesOptions(lang=ctx.lang, decisions=decisions)
         self.facts = catalog.facts
         self.pool: ProcessPoolExecutor | None = None
-        self.future: Future[DupesResult] | None = None
+        self.future: Future[Found] | None = None
         # The result depends only on the sides (names, codes, kinds, places, types), the
         # decisions and the options: after an edit that changed none of them (a time limit, a
         # fee), the last result is the answer. (Computed in the parent: the fork's copy of the
         # key is then the same.)
         self.key = _result_key(self.facts, self.options, self.standard) if self.use_cache else ""
-        self.last = _result(cache.load_value(self.root, RESULT_FILE, self.key), self.options)
+        self.last = _found(cache.load_value(self.root, RESULT_FILE, self.key))
         if self.last is not None:
             return
         if len(self.facts) >= BACKGROUND_MIN_ITEMS and "fork" in mp.get_all_start_methods():
@@ -105,7 +120,7 @@ class _Search:
             finally:
                 _JOB = None
 
-    def search(self) -> DupesResult:
+    def search(self) -> Found:
         """The search itself, with what the last run left in the cache, which it updates."""
         options = self.options
         pairs_key = f"{SIMILAR_FILE} {options.threshold} rapidfuzz {rapidfuzz.__version__}"
@@ -118,10 +133,9 @@ class _Search:
         if self.use_cache:
             state = _state(cache.load_value(self.root, STATE_FILE, state_key))
             if state is not None:
-                found = _since(rows, self.standard, options, state)
-                if found is not None:  # only the changed items were compared again
-                    self._store(found, state_key)
-                    return found
+                since = _since(rows, self.standard, options, state)
+                if since is not None:  # only the changed items were compared again
+                    return self._found(since, state_key)
             options.similar = _similar(cache.load_value(self.root, SIMILAR_FILE, pairs_key))
             known = _normalized(cache.load_value(self.root, NAMES_FILE, names_key)) or {}
         sides = [Side(*r) for r in rows]
@@ -134,27 +148,41 @@ class _Search:
             if found.normalized.keys() - known.keys():
                 table = {k: _fields(n) for k, n in found.normalized.items()}
                 cache.store_value(self.root, NAMES_FILE, names_key, table)
-        # what only the cache needed stays here (it would cross back from the forked process)
-        options.similar = options.normalized = None
-        found.similar, found.normalized = ([], []), {}
+        return self._found(found, state_key)
+
+    def _found(self, result: DupesResult, state_key: str) -> Found:
+        """The result as findings; kept, with the state the next search can start from."""
+        anchors = {f.path: (f.anchor, f.anchor_line, f.anchor_column) for f in self.facts}
+        lang = self.options.lang
+        hint = _tr(
+            lang,
+            "核对两者是否为同一事项；若不是，在 decisions.yaml 中记录 not-duplicate",
+            "check whether both are the same item; if not, record not-duplicate in decisions.yaml",
+        )
+        pairs: dict[str, list[PairRow]] = {}
+        for p in result.pairs:
+            this, other = _subject(p)
+            pointer, line, column = anchors.get(this.path, ("", None, None))
+            message = _tr(
+                lang,
+                f"{p.reason}：“{this.name}” 与 {other.path} 的 “{other.name}”（相似度 {p.score}）",
+                f"{p.reason}: '{this.name}' and '{other.name}' in {other.path} (score {p.score})",
+            )
+            there = anchors.get(other.path, ("", None, None))
+            pairs.setdefault(CODES[p.cls], []).append(
+                (message, this.path, line, column, pointer, hint, other.path, there[1], there[2])
+            )
+        found = Found(pairs, [cache.finding_tuple(f) for f in result.findings])
         if self.use_cache:
-            self._store(found, state_key)
-        found.state = None
+            if result.state is not None:
+                state = result.state
+                value = (state.rows, state.keys, state.attrs, state.pairs)
+                cache.store_value(self.root, STATE_FILE, state_key, value)
+            cache.store_value(self.root, RESULT_FILE, self.key, (found.pairs, found.findings))
         return found
 
-    def _store(self, found: DupesResult, state_key: str) -> None:
-        """Keep the result (for a run in which nothing the search reads changed) and the state
-        the next search can start from."""
-        if found.state is not None:
-            state = found.state
-            value = (state.rows, state.keys, state.attrs, state.pairs)
-            cache.store_value(self.root, STATE_FILE, state_key, value)
-            found.state = None
-        if not found.variants:
-            cache.store_value(self.root, RESULT_FILE, self.key, _result_value(found))
-
-    def result(self) -> DupesResult:
-        found: DupesResult | None = self.last
+    def result(self) -> Found:
+        found: Found | None = self.last
         if self.future is not None:
             try:
                 found = self.future.result()
@@ -164,7 +192,7 @@ class _Search:
             self.pool.shutdown()
         if found is None:
             found = self.search()
-        found.findings = [*self.problems, *found.findings]
+        found.findings = [*map(cache.finding_tuple, self.problems), *found.findings]
         return found
 
 
@@ -201,10 +229,6 @@ def _normalize_all(names: list[str], standard: Standard) -> dict[str, Normalized
 RESULT_FILE = "dupes-result.bin"
 
 
-def _side_tuple(s: Side) -> tuple[Any, ...]:
-    return (s.path, s.kind, s.code, s.name, s.own_name, s.level, s.region, s.type, s.basic_code)
-
-
 def _settings_key(options: DupesOptions, standard: Standard) -> str:
     """What a search's result depends on besides the items: its code, the vocabularies, the
     options and the decisions."""
@@ -219,8 +243,9 @@ def _settings_key(options: DupesOptions, standard: Standard) -> str:
 
 def _result_key(facts: list[Facts], options: DupesOptions, standard: Standard) -> str:
     h = hashlib.sha256(f"{RESULT_FILE} {_settings_key(options, standard)}\n".encode())
-    # what sides_from_facts reads: path, then kind through region (not the content digest)
-    h.update(marshal.dumps([(f[0], *f[2:10]) for f in facts]))
+    # what sides_from_facts reads: path, then kind through region (not the content digest);
+    # and where each item's findings point (anchor, line, column)
+    h.update(marshal.dumps([(f[0], *f[2:13]) for f in facts]))
     return h.hexdigest()
 
 
@@ -268,32 +293,28 @@ def _since(
         return None
 
 
-def _result_value(found: DupesResult) -> tuple[Any, ...]:
-    pairs = [
-        (p.cls, p.score, p.reason, _side_tuple(p.a), _side_tuple(p.b), p.severity.value)
-        for p in found.pairs
-    ]
-    findings = [cache.finding_tuple(f) for f in found.findings]
-    return (pairs, findings, found.items, found.names, found.decided)
-
-
-def _result(value: object, options: DupesOptions) -> DupesResult | None:
-    """The stored result when well-formed, else None."""
-    if not (isinstance(value, tuple) and len(value) == 5):
+def _found(value: object) -> Found | None:
+    """A stored result when well-formed, else None."""
+    if not (isinstance(value, tuple) and len(value) == 2):
         return None
+    pairs, findings = value
+    if not (type(pairs) is dict and type(findings) is list):
+        return None
+    for code, rows in pairs.items():
+        if not (type(code) is str and type(rows) is list):
+            return None
+        if not all(type(r) is tuple and len(r) == 9 for r in rows):
+            return None
     try:
-        pairs, findings, items, names, decided = value
-        return DupesResult(
-            [Pair(c, sc, r, Side(*a), Side(*b), Severity(sev)) for c, sc, r, a, b, sev in pairs],
-            [],
-            [cache.finding(t) for t in findings],
-            items,
-            names,
-            decided,
-            options,
-        )
+        for t in findings:
+            cache.finding(t)
     except (TypeError, ValueError, KeyError):
         return None
+    return Found(pairs, findings)
+
+
+def _tr(lang: str, zh: str, en: str) -> str:
+    return zh if lang == "zh" else en
 
 
 # The normalized names of the last run: the normalization of 50k names takes seconds.
@@ -363,41 +384,13 @@ class DupRule(CatalogRule):
         start_search(catalog, ctx)
 
     def check(self, catalog: Catalog, ctx: Context) -> Iterator[Finding]:
-        result = dupes_for(catalog, ctx)
-        anchors = catalog.memo.get("anchors")
-        if anchors is None:  # shared by the nine DUP rules of one run
-            anchors = catalog.memo["anchors"] = {
-                f.path: (f.anchor, f.anchor_line, f.anchor_column) for f in catalog.facts
-            }
-        for p in result.pairs:
-            if CODES.get(p.cls) != self.code:
-                continue
-            this, other = _subject(p)
-            pointer, line, column = anchors.get(this.path, ("", None, None))
-            here = Location(this.path, line, column)
-            there = Location(other.path, *anchors.get(other.path, ("", None, None))[1:])
-            yield Finding(
-                code=self.code,
-                rule=self.name,
-                severity=self.severity,
-                message=ctx.tr(
-                    f"{p.reason}：“{this.name}” 与 {other.path} 的 “{other.name}”（相似度 {p.score}）",
-                    f"{p.reason}: '{this.name}' and '{other.name}' in {other.path} "
-                    f"(score {p.score})",
-                ),
-                path=this.path,
-                line=here.line,
-                column=here.column,
-                pointer=pointer,
-                hint=self.hint(ctx, other),
-                related=(there,),
-            )
-        for f in result.findings:
-            if f.code == self.code:
-                yield f.with_severity(self.severity)
-
-    def hint(self, ctx: Context, other: Side) -> str:
-        return ctx.tr(
-            "核对两者是否为同一事项；若不是，在 decisions.yaml 中记录 not-duplicate",
-            "check whether both are the same item; if not, record not-duplicate in decisions.yaml",
-        )
+        found = dupes_for(catalog, ctx)
+        code, name, severity = self.code, self.name, self.severity
+        for message, path, line, column, pointer, hint, o_path, o_line, o_col in found.pairs.get(
+            code, ()
+        ):
+            yield Finding(code, name, severity, message, path, line, column, pointer, hint,
+                          (Location(o_path, o_line, o_col),))  # fmt: skip
+        for t in found.findings:
+            if t[0] == code:
+                yield cache.finding(t).with_severity(severity)
