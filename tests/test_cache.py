@@ -381,7 +381,10 @@ def test_duplicate_findings_after_an_edit_equal_a_fresh_run(
 
     monkeypatch.setattr(Normalizer, "_normalize", spy)
     monkeypatch.setattr(rule, "find_pairs_of", None)  # the whole search must not run
+    kept = (root / CACHE_DIR / STATE_FILE).read_bytes()
     after_edit = _check(root)
+    # one item changed since the kept state: it serves the next run as well, and stays
+    assert (root / CACHE_DIR / STATE_FILE).read_bytes() == kept
     # the changed name, then only the names it is compared with (the others are not looked at)
     assert normalized[0] == "公共场所卫生许可证" and len(normalized) <= 2
     monkeypatch.undo()
@@ -395,12 +398,16 @@ def test_duplicate_findings_after_an_edit_equal_a_fresh_run(
 
 
 def test_a_forged_search_state_is_not_used() -> None:
+    from catalog_cli.dupes.find import SearchState
+
     rows = [("a.yaml", "basic", "000000000001", "名称", True, None, None, None, "000000000001")]
-    good = (rows, ["名称"], {"名称": ("名称", "名称", (), "")}, [])
-    assert rule._state(good) is not None
-    assert rule._state((rows, [], {}, [])) is None  # a key missing
-    assert rule._state((rows, ["名称"], {}, [("duplicate", 100.0, "", 0, 1)])) is None  # range
-    assert rule._state((rows[0], ["名称"], {}, [])) is None
+    state = SearchState(rows, ["名称"], {"名称": ("名称", "名称", (), "")}, [])
+    good = state.plain()
+    assert rule._state(marshal.loads(marshal.dumps(good))) == state
+    assert rule._state((good[0], [], *good[2:])) is None  # a key missing
+    assert rule._state((good[0], [5], *good[2:])) is None  # a key out of range
+    assert rule._state((*good[:4], [("duplicate", 100.0, "", 0, 1)])) is None  # no side 1
+    assert rule._state((good[0][:8], *good[1:])) is None  # a column missing
     assert rule._state([]) is None
 
 

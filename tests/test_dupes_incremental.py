@@ -214,5 +214,20 @@ def test_state_round_trips_as_plain_values(standard: Standard) -> None:
     sides = _catalog(random.Random(4), 40)
     state = find_pairs_of(sides, standard).state
     assert state is not None
-    back = marshal.loads(marshal.dumps((state.rows, state.keys, state.attrs, state.pairs)))
-    assert SearchState(*back) == state
+    back = SearchState.from_plain(marshal.loads(marshal.dumps(state.plain())))
+    assert back == state
+    empty = SearchState([], [], {}, [])
+    assert SearchState.from_plain(marshal.loads(marshal.dumps(empty.plain()))) == empty
+
+
+def test_the_count_of_changed_items(standard: Standard) -> None:
+    sides = _catalog(random.Random(5), 40)
+    state = find_pairs_of(sides, standard).state
+    assert state is not None and state.changed == -1  # a full search
+    a, b = [i for i, s in enumerate(sides) if s.kind == "local"][:2]  # two local items
+    edited = list(sides)
+    edited[a] = replace(sides[a], name=sides[a].name + "（县级）")
+    del edited[b]
+    since = _since(edited, standard, DupesOptions(), state)  # one renamed, one removed
+    assert since is not None and since.state is not None
+    assert since.state.changed == 2

@@ -149,6 +149,8 @@ class SearchState:
     keys: list[str]  # each one's comparison key ("" when its name normalizes to nothing)
     attrs: dict[str, KeyAttrs]  # every key's attributes
     pairs: list[PairRow]  # the pairs found, before decisions took any out
+    # how many items differ from the state the search started from (-1: a full search); not kept
+    changed: int = -1
 
     @classmethod
     def of(
@@ -160,6 +162,58 @@ class SearchState:
             keys,
             {k: key_attrs(k, n) for k, n in rep.items()},
             [(p.cls, p.score, p.reason, where[p.a.path], where[p.b.path]) for p in pairs],
+        )
+
+    def plain(self) -> tuple[Any, ...]:
+        """The state as plain values, arranged to load fast: rows by column, keys by number."""
+        numbers = {k: i for i, k in enumerate(self.attrs)}
+        return (
+            [list(c) for c in zip(*self.rows, strict=True)] if self.rows else [[]] * 9,
+            [numbers.get(k, -1) for k in self.keys],
+            list(self.attrs),
+            list(self.attrs.values()),
+            self.pairs,
+        )
+
+    @classmethod
+    def from_plain(cls, value: object) -> SearchState | None:
+        """:meth:`plain`'s value back, when well-formed; else None."""
+        if not (type(value) is tuple and len(value) == 5):
+            return None
+        columns, numbers, keys, attrs, pairs = value
+        if not (
+            type(columns) is list
+            and len(columns) == 9
+            and all(type(c) is list and len(c) == len(numbers) for c in columns)
+            and type(numbers) is list
+            and type(keys) is list
+            and type(attrs) is list
+            and len(keys) == len(attrs)
+            and type(pairs) is list
+            and all(type(p) is str for p in columns[0])
+            and all(type(k) is str for k in keys)
+            and all(type(a) is tuple and len(a) == 4 for a in attrs)
+        ):
+            return None
+        n, m = len(numbers), len(keys)
+        if not all(type(i) is int and -1 <= i < m for i in numbers):
+            return None
+        for p in pairs:
+            if not (
+                type(p) is tuple
+                and len(p) == 5
+                and type(p[3]) is int
+                and type(p[4]) is int
+                and 0 <= p[3] < n
+                and 0 <= p[4] < n
+            ):
+                return None
+        keys.append("")  # number -1
+        return cls(
+            list(zip(*columns, strict=True)) if n else [],
+            [keys[i] for i in numbers],
+            dict(zip(keys, attrs, strict=False)),
+            pairs,
         )
 
 

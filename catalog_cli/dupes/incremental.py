@@ -199,7 +199,11 @@ def search_since(
     findings.sort(key=Finding.sort_key)
     result = DupesResult(pairs, [], findings, len(rows), len(members), decided, opt)
     result.state = SearchState(
-        rows, keys, attrs, [(p.cls, p.score, p.reason, at[p.a.path], at[p.b.path]) for p in raw]
+        rows,
+        keys,
+        attrs,
+        [(p.cls, p.score, p.reason, at[p.a.path], at[p.b.path]) for p in raw],
+        len(changed) + len(removed),
     )
     return result
 

@@ -174,10 +174,11 @@ class _Search:
             )
         found = Found(pairs, [cache.finding_tuple(f) for f in result.findings])
         if self.use_cache:
-            if result.state is not None:
-                state = result.state
-                value = (state.rows, state.keys, state.attrs, state.pairs)
-                cache.store_value(self.root, STATE_FILE, state_key, value)
+            state = result.state
+            # After a small edit the last state serves as well (what changed since is compared
+            # again each run, and the result is kept): rewriting 100k items is not worth it.
+            if state is not None and not 0 <= state.changed < REWRITE_AFTER:
+                cache.store_value(self.root, STATE_FILE, state_key, state.plain())
             cache.store_value(self.root, RESULT_FILE, self.key, (found.pairs, found.findings))
         return found
 
@@ -251,36 +252,12 @@ def _result_key(facts: list[Facts], options: DupesOptions, standard: Standard) -
 
 # Where the last search ended, so that after an edit only the changed items are compared again.
 STATE_FILE = "dupes-state.bin"
+REWRITE_AFTER = 100  # items changed since the kept state: then keep this run's instead
 
 
 def _state(value: object) -> SearchState | None:
     """The stored search state when well-formed, else None."""
-    if not (isinstance(value, tuple) and len(value) == 4):
-        return None
-    rows, keys, attrs, pairs = value
-    if not (
-        type(rows) is list
-        and type(keys) is list
-        and type(attrs) is dict
-        and type(pairs) is list
-        and len(rows) == len(keys)
-        and all(type(r) is tuple and len(r) == 9 and type(r[0]) is str for r in rows)
-        and all(type(k) is str for k in keys)
-        and all(type(a) is tuple and len(a) == 4 for a in attrs.values())
-    ):
-        return None
-    n = len(rows)
-    for p in pairs:
-        if not (
-            type(p) is tuple
-            and len(p) == 5
-            and type(p[3]) is int
-            and type(p[4]) is int
-            and 0 <= p[3] < n
-            and 0 <= p[4] < n
-        ):
-            return None
-    return SearchState(rows, keys, attrs, pairs)
+    return SearchState.from_plain(value)
 
 
 def _since(
