@@ -246,21 +246,6 @@ def _index_entry(value: object) -> bool:
     )
 
 
-def _result_shape(row: object) -> bool:
-    """Whether a stored result has the engine's shape: [facts, findings, basic key, findings]."""
-    return (
-        type(row) is list
-        and len(row) == 4
-        and type(row[0]) is tuple
-        and len(row[0]) == FACTS_FIELDS
-        and type(row[0][0]) is str
-        and type(row[0][1]) is str
-        and type(row[1]) is list
-        and type(row[2]) is str
-        and type(row[3]) is list
-    )
-
-
 class ItemCache:
     """The per-file layer: the engine's per-file results in shards, found through an index.
 
@@ -307,9 +292,10 @@ class ItemCache:
             if digest_now == digest:
                 yield i, digest, shard, False
 
-    def keep(self, rel: str) -> None:
-        """Keep ``rel``'s index entry as it is (its stat was trusted and has not changed)."""
-        self.new_index[rel] = self.index[rel]
+    def keep(self, rels: Iterable[str]) -> None:
+        """Keep these index entries as they are (their stat was trusted and has not changed)."""
+        index = self.index
+        self.new_index.update((rel, index[rel]) for rel in rels)
 
     def read_shard(self, name: str) -> list[list[Any]]:
         """The results in a shard; none when it is missing or damaged."""
@@ -325,7 +311,22 @@ class ItemCache:
             return []
         if not isinstance(rows, list):
             return []
-        return [r for r in rows if _result_shape(r)]
+        # the engine's shape: [facts, findings, basic key, findings] (one expression: a call
+        # per row costs a tenth of a second on 100k files)
+        n = FACTS_FIELDS
+        return [
+            r
+            for r in rows
+            if type(r) is list
+            and len(r) == 4
+            and type(r[0]) is tuple
+            and len(r[0]) == n
+            and type(r[0][0]) is str
+            and type(r[0][1]) is str
+            and type(r[1]) is list
+            and type(r[2]) is str
+            and type(r[3]) is list
+        ]
 
     def write_shard(self, rows: list[list[Any]]) -> str:
         """Store results; returns the shard's name ('' when it cannot be written)."""

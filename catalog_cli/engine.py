@@ -335,7 +335,8 @@ def validate(
     findings = apply_suppressions(findings, suppressions, {r.code for r in rules}, ctx)
     findings = override_severity(findings, session.config.severity)
     findings.sort(key=Finding.sort_key)
-    refs = references(facts)
+    # (what --since and the run cache need; a kept report needs neither)
+    refs = references(facts) if not options.report_token else {}
     if key is not None and stats is not None and not cache.racy(stats, since_ns):
         if not options.report_token:
             cache.store(session.root, key, sorted(paths), findings, refs)

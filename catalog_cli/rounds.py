@@ -388,6 +388,7 @@ def file_results(
     by_shard: dict[str, list[tuple[int, str, bool]]] = {}
     for i, digest, shard, same in store.known(rels, names, stats):
         by_shard.setdefault(shard, []).append((i, digest, same))
+    kept: list[str] = []
     for shard, wanted in by_shard.items():
         rows = store.read_shard(shard)
         by_rel = {r[0][0]: r for r in rows}
@@ -397,9 +398,10 @@ def file_results(
             if row is not None and row[0][1] == digest:
                 results[i] = row
                 if same:  # the index entry stays as it is
-                    store.keep(rels[i])
+                    kept.append(rels[i])
                 else:
                     store.remember(rels[i], stats[i], digest, shard, since_ns)
+    store.keep(kept)
     done, chunks = _gather(session, names, results, rules, lang, None, on_facts)
     for part in chunks:
         shard = store.write_shard([done[i] for i in part])

@@ -30,6 +30,7 @@ from catalog_cli.dupes.find import (
 from catalog_cli.standard import Standard, load_standard
 from tests.test_dupes_quality import PAIRS
 
+KEEP = DupesOptions(state=True)
 REGIONS = ["210102", "210103", "210200", "211302"]
 
 
@@ -133,12 +134,12 @@ def test_after_random_edits_equals_the_full_search(seed: int, standard: Standard
     rng = random.Random(seed)
     sides = _catalog(rng, rng.choice([40, 120, 300]))
     decisions = _decisions(rng, sides) if seed % 3 == 0 else []
-    first = find_pairs_of(sides, standard, DupesOptions(decisions=decisions))
+    first = find_pairs_of(sides, standard, DupesOptions(decisions=decisions, state=True))
     state = first.state
     assert state is not None
     for _ in range(rng.choice([1, 1, 2, 5])):
         sides = _edit(rng, sides)
-    full = find_pairs_of(sides, standard, DupesOptions(decisions=decisions))
+    full = find_pairs_of(sides, standard, DupesOptions(decisions=decisions, state=True))
     since = _since(sides, standard, DupesOptions(decisions=decisions), state)
     assert since is not None
     assert _view(since) == _view(full)
@@ -154,7 +155,7 @@ def test_a_large_group_changes_its_star(standard: Standard) -> None:
     name = NAMES[0]
     sides = [Side(f"items/l/{i:04d}.yaml", "local", f"L{i:04d}", name, True, 4, "210102", None,
                   None) for i in range(STAR_FROM + 5)]  # fmt: skip
-    state = find_pairs_of(sides, standard).state
+    state = find_pairs_of(sides, standard, KEEP).state
     assert state is not None
     after = sides[1:]
     since = _since(after, standard, DupesOptions(), state)
@@ -171,7 +172,7 @@ def test_renaming_a_basic_item_reaches_its_implementations(standard: Standard) -
     impl = Side("items/impl/1.yaml", "implementation", "X1", "草原等级评定（县级）", True, 4,
                 "210102", "行政许可", "000000000001")  # fmt: skip
     before = [basic, other, impl]
-    first = find_pairs_of(before, standard)
+    first = find_pairs_of(before, standard, KEEP)
     assert [p.cls for p in first.pairs] == ["wrong-basic-item"]
     assert first.state is not None
     # the implementation did not change, but now its own name fits its basic item
@@ -184,7 +185,7 @@ def test_renaming_a_basic_item_reaches_its_implementations(standard: Standard) -
 
 def test_too_many_changes_search_it_all(standard: Standard) -> None:
     sides = _catalog(random.Random(1), incremental.MAX_DIRTY_KEYS)
-    state = find_pairs_of(sides, standard).state
+    state = find_pairs_of(sides, standard, KEEP).state
     assert state is not None
     renamed = [replace(s, path=s.path + ".moved") for s in sides]
     assert _since(renamed, standard, DupesOptions(), state) is None
@@ -192,16 +193,17 @@ def test_too_many_changes_search_it_all(standard: Standard) -> None:
 
 def test_what_the_state_does_not_cover_searches_it_all(standard: Standard) -> None:
     sides = _catalog(random.Random(2), 40)
-    state = find_pairs_of(sides, standard).state
+    state = find_pairs_of(sides, standard, KEEP).state
     assert state is not None
     assert _since(sides, standard, DupesOptions(variants=True), state) is None
     assert _since(sides, standard, DupesOptions(scope="21"), state) is None
-    assert find_pairs_of(sides, standard, DupesOptions(scope="21")).state is None
+    assert find_pairs_of(sides, standard, DupesOptions(scope="21", state=True)).state is None
+    assert find_pairs_of(sides, standard).state is None  # not asked for (catalog dupes)
 
 
 def test_unchanged_catalog_keeps_every_pair(standard: Standard) -> None:
     sides = _catalog(random.Random(3), 120)
-    first = find_pairs_of(sides, standard)
+    first = find_pairs_of(sides, standard, KEEP)
     assert first.state is not None and first.pairs
     since = _since(sides, standard, DupesOptions(), first.state)
     assert since is not None
@@ -212,7 +214,7 @@ def test_state_round_trips_as_plain_values(standard: Standard) -> None:
     import marshal
 
     sides = _catalog(random.Random(4), 40)
-    state = find_pairs_of(sides, standard).state
+    state = find_pairs_of(sides, standard, KEEP).state
     assert state is not None
     back = SearchState.from_plain(marshal.loads(marshal.dumps(state.plain())))
     assert back == state
@@ -222,7 +224,7 @@ def test_state_round_trips_as_plain_values(standard: Standard) -> None:
 
 def test_the_count_of_changed_items(standard: Standard) -> None:
     sides = _catalog(random.Random(5), 40)
-    state = find_pairs_of(sides, standard).state
+    state = find_pairs_of(sides, standard, KEEP).state
     assert state is not None and state.changed == -1  # a full search
     a, b = [i for i, s in enumerate(sides) if s.kind == "local"][:2]  # two local items
     edited = list(sides)

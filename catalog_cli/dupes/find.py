@@ -117,6 +117,7 @@ class DupesOptions:
     # are searched, and its normalized names
     similar: KeyPairs | None = None
     normalized: dict[str, Normalized] | None = None
+    state: bool = False  # return the state the next run's search can start from
 
 
 # A side as plain values: (path, kind, code, name, own_name, level, region, type, basic_code)
@@ -660,6 +661,6 @@ def find_pairs_of(
     result = DupesResult(
         pairs, variants, findings, len(sides), len(keys), decided, opt, similar, norms
     )
-    if opt.scope is None and not opt.variants:  # what the next run's search can start from
+    if opt.state and opt.scope is None and not opt.variants:  # for the next run's search
         result.state = SearchState.of(sides, [norms[s.name].key for s in sides], rep, raw)
     return result

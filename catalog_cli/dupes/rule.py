@@ -98,7 +98,7 @@ class _Search:
         global _JOB  # noqa: PLW0603 - the forked process inherits it: nothing to pickle
         self.root, self.use_cache, self.standard = catalog.root, ctx.use_cache, ctx.standard
         decisions, self.problems = load_decisions(catalog.root, ctx.lang)
-        self.options = DupesOptions(lang=ctx.lang, decisions=decisions)
+        self.options = DupesOptions(lang=ctx.lang, decisions=decisions, state=True)
         self.facts = catalog.facts
         self.pool: ProcessPoolExecutor | None = None
         self.future: Future[Found] | None = None
