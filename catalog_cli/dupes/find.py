@@ -43,6 +43,7 @@ from catalog_cli.models import Entry
 from catalog_cli.standard import Regions, Standard
 
 DEFAULT_THRESHOLD = 90.0
+_CLASS_RANK = {cls: rank for rank, cls in enumerate(CLASS_ORDER)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +85,7 @@ class Pair:
         return CODES[self.cls]
 
     def sort_key(self) -> tuple[int, float, str, str]:
-        return (CLASS_ORDER.index(self.cls), -self.score, self.a.path, self.b.path)
+        return (_CLASS_RANK[self.cls], -self.score, self.a.path, self.b.path)
 
     def to_dict(self) -> dict[str, Any]:
         return {

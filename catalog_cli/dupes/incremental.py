@@ -100,21 +100,30 @@ def search_since(
     old_rows, old_keys = state.rows, state.keys
     if len(old_keys) != len(old_rows):
         return None
-    old_at = {r[0]: i for i, r in enumerate(old_rows)}
     at = {r[0]: i for i, r in enumerate(rows)}
     sides = _Sides(rows, at)
 
     # 1. What changed, and each item's key (unchanged items keep theirs).
     changed: set[str] = set()
-    keys: list[str] = []
-    for r in rows:
-        i = old_at.get(r[0], -1)
-        if i >= 0 and old_rows[i] == r:
-            keys.append(old_keys[i])
-        else:
-            changed.add(r[0])
-            keys.append("")  # computed below: only for the few changed items
-    removed = [p for p in old_at if p not in at]
+    removed: list[str] = []
+    diff: list[int] = []
+    if len(rows) == len(old_rows):  # the usual case: the same files, a few edited
+        diff = [i for i, (r, o) in enumerate(zip(rows, old_rows, strict=True)) if r != o]
+    if len(rows) == len(old_rows) and all(rows[i][0] == old_rows[i][0] for i in diff):
+        old_at = at  # the same path at every position
+        keys = list(old_keys)
+        changed.update(rows[i][0] for i in diff)
+    else:
+        old_at = {r[0]: i for i, r in enumerate(old_rows)}
+        keys = []
+        for r in rows:
+            i = old_at.get(r[0], -1)
+            if i >= 0 and old_rows[i] == r:
+                keys.append(old_keys[i])
+            else:
+                changed.add(r[0])
+                keys.append("")  # computed below: only for the few changed items
+        removed = [p for p in old_at if p not in at]
     if len(changed) + len(removed) > MAX_DIRTY_KEYS:
         return None
     basic_codes = {r[2] for r in rows if r[0] in changed and r[1] == "basic"}
