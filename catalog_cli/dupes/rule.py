@@ -46,7 +46,7 @@ from catalog_cli.standard import Standard
 # A pair as its subject's finding: (message, path, line, column, pointer, hint, and the other
 # side's path, line and column). Plain values: they cross back from the forked search and are
 # kept in the cache as they are.
-PairRow = tuple[str, str, int | None, int | None, str, str, str, int | None, int | None]
+FindingRow = tuple[str, str, int | None, int | None, str, str, str, int | None, int | None]
 
 
 @dataclass
@@ -54,7 +54,7 @@ class Found:
     """What the DUP rules report, by code: the pairs' findings and the search's own findings
     (``cache.finding_tuple`` rows: unusable names, stale decisions, invalid decisions)."""
 
-    pairs: dict[str, list[PairRow]]
+    pairs: dict[str, list[FindingRow]]
     findings: list[tuple[Any, ...]]
 
 
@@ -102,10 +102,10 @@ class _Search:
         self.facts = catalog.facts
         self.pool: ProcessPoolExecutor | None = None
         self.future: Future[Found] | None = None
-        # The result depends only on the sides (names, codes, kinds, places, types), the
-        # decisions and the options: after an edit that changed none of them (a time limit, a
-        # fee), the last result is the answer. (Computed in the parent: the fork's copy of the
-        # key is then the same.)
+        # The findings depend only on the sides (names, codes, kinds, places, types), where
+        # each item's findings point, the decisions and the options: after an edit that changed
+        # none of them (a time limit, a fee), the last findings are the answer. (Computed in the
+        # parent: the fork's copy of the key is then the same.)
         self.key = _result_key(self.facts, self.options, self.standard) if self.use_cache else ""
         self.last = _found(cache.load_value(self.root, RESULT_FILE, self.key))
         if self.last is not None:
@@ -159,7 +159,7 @@ class _Search:
             "核对两者是否为同一事项；若不是，在 decisions.yaml 中记录 not-duplicate",
             "check whether both are the same item; if not, record not-duplicate in decisions.yaml",
         )
-        pairs: dict[str, list[PairRow]] = {}
+        pairs: dict[str, list[FindingRow]] = {}
         for p in result.pairs:
             this, other = _subject(p)
             pointer, line, column = anchors.get(this.path, ("", None, None))
