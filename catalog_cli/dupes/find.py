@@ -143,6 +143,32 @@ def key_attrs(key: str, n: Normalized) -> KeyAttrs:
     )
 
 
+def key_buckets(
+    attrs: Mapping[str, KeyAttrs], only: Container[str] | None = None
+) -> Iterator[list[str]]:
+    """Keys that are candidates for each other, each list sorted: the same order key (reordered
+    words), the same stem and actions, or the same sorted characters (reordered blocks of
+    words). ``only``: just the buckets holding one of these keys."""
+    wanted: tuple[set[Any], set[Any], set[Any]] | None = None
+    if only is not None:
+        chosen = [attrs[k] for k in attrs if k in only]
+        wanted = ({a[0] for a in chosen}, {(a[1], a[2]) for a in chosen}, {a[3] for a in chosen})
+    buckets: tuple[dict[Any, list[str]], ...] = (
+        defaultdict(list),
+        defaultdict(list),
+        defaultdict(list),
+    )
+    for k, (order, stem, actions, chars) in attrs.items():
+        # only the same action set shares a stem's bucket: variants need no pairs
+        for n, v in enumerate((order, (stem, actions) if stem else "", chars)):
+            if v and (wanted is None or v in wanted[n]):
+                buckets[n][v].append(k)
+    for table in buckets:
+        for keys in table.values():
+            if len(keys) > 1:
+                yield sorted(keys)
+
+
 @dataclass
 class SearchState:
     """A finished search as the next run's search can start from it (``incremental.py``)."""
@@ -156,13 +182,13 @@ class SearchState:
 
     @classmethod
     def of(
-        cls, sides: list[Side], keys: list[str], rep: Mapping[str, Normalized], pairs: list[Pair]
+        cls, sides: list[Side], keys: list[str], attrs: dict[str, KeyAttrs], pairs: list[Pair]
     ) -> SearchState:
         where = {s.path: i for i, s in enumerate(sides)}
         return cls(
             [side_row(s) for s in sides],
             keys,
-            {k: key_attrs(k, n) for k, n in rep.items()},
+            attrs,
             [(p.cls, p.score, p.reason, where[p.a.path], where[p.b.path]) for p in pairs],
         )
 
@@ -598,28 +624,10 @@ def find_pairs_of(
             emit(x, y)
 
     # 4. Candidate key pairs: reordered words, same stem, and similar keys.
+    attrs = {k: key_attrs(k, rep[k]) for k in keys}
     key_pairs: set[tuple[str, str]] = set()
-    for attr in ("order_key", "stem"):
-        buckets: dict[str, list[str]] = defaultdict(list)
-        for k in keys:
-            v = getattr(rep[k], attr)
-            if v:
-                buckets[v].append(k)
-        for ks in buckets.values():
-            if attr == "stem":  # only same action set: variants need no pairs
-                by_act: dict[frozenset[str], list[str]] = defaultdict(list)
-                for k in ks:
-                    by_act[rep[k].actions].append(k)
-                for sub in by_act.values():
-                    key_pairs.update(itertools.combinations(sub, 2))
-            else:
-                key_pairs.update(itertools.combinations(ks, 2))
-    anagrams: dict[str, list[str]] = defaultdict(list)  # reordered blocks of words
-    for k in keys:
-        if len(k) >= 4:
-            anagrams["".join(sorted(k))].append(k)
-    for ks in anagrams.values():
-        key_pairs.update(itertools.combinations(ks, 2))
+    for related in key_buckets(attrs):
+        key_pairs.update(itertools.combinations(related, 2))
     similar = pairs_since(keys, opt.threshold, opt.similar)
     for i, j in similar[1]:
         key_pairs.add((keys[i], keys[j]))
@@ -663,5 +671,5 @@ def find_pairs_of(
         pairs, variants, findings, len(sides), len(keys), decided, opt, similar, norms
     )
     if opt.state and opt.scope is None and not opt.variants:  # for the next run's search
-        result.state = SearchState.of(sides, [norms[s.name].key for s in sides], rep, raw)
+        result.state = SearchState.of(sides, [norms[s.name].key for s in sides], attrs, raw)
     return result

@@ -30,6 +30,7 @@ from collections.abc import Iterator, Mapping
 
 from rapidfuzz import fuzz, process
 
+from catalog_cli.dupes.candidates import INCREMENTAL_MAX
 from catalog_cli.dupes.classify import CODES, classify_names
 from catalog_cli.dupes.find import (
     DupesOptions,
@@ -44,12 +45,15 @@ from catalog_cli.dupes.find import (
     _Group,
     _unusable,
     key_attrs,
+    key_buckets,
 )
 from catalog_cli.dupes.normalize import Normalized
 from catalog_cli.findings import Finding
 from catalog_cli.standard import Standard
 
-MAX_DIRTY_KEYS = 300  # more: comparing each with every key costs what the full search does
+# more changed items or keys than this: comparing each with every key costs what the full
+# search does (the same limit as for the similar-name search's new keys)
+MAX_DIRTY_KEYS = INCREMENTAL_MAX
 
 
 class _Norms(dict[str, Normalized]):
@@ -221,23 +225,10 @@ def _partners(
     dirty: set[str], attrs: dict[str, KeyAttrs], threshold: float
 ) -> set[tuple[str, str]]:
     """Every pair of keys, one of them dirty, that the full search would take as a candidate:
-    same order key, same stem and actions, same sorted characters, or similar enough."""
-    wanted_order = {attrs[k][0] for k in dirty} - {""}
-    wanted_stem = {(attrs[k][1], attrs[k][2]) for k in dirty if attrs[k][1]}
-    wanted_sorted = {attrs[k][3] for k in dirty} - {""}
-    by_order: dict[str, list[str]] = defaultdict(list)
-    by_stem: dict[tuple[str, tuple[str, ...]], list[str]] = defaultdict(list)
-    by_sorted: dict[str, list[str]] = defaultdict(list)
-    for k, (order, stem, actions, chars) in attrs.items():
-        if order in wanted_order:
-            by_order[order].append(k)
-        if stem and (stem, actions) in wanted_stem:
-            by_stem[(stem, actions)].append(k)
-        if chars in wanted_sorted:
-            by_sorted[chars].append(k)
+    those sharing a bucket (``key_buckets``), and those similar enough."""
     out: set[tuple[str, str]] = set()
-    for bucket in itertools.chain(by_order.values(), by_stem.values(), by_sorted.values()):
-        for k1, k2 in itertools.combinations(sorted(bucket), 2):
+    for bucket in key_buckets(attrs, dirty):
+        for k1, k2 in itertools.combinations(bucket, 2):
             if k1 in dirty or k2 in dirty:
                 out.add((k1, k2))
     everything = list(attrs)

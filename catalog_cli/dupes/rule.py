@@ -99,6 +99,7 @@ class _Search:
         self.root, self.use_cache, self.standard = catalog.root, ctx.use_cache, ctx.standard
         decisions, self.problems = load_decisions(catalog.root, ctx.lang)
         self.options = DupesOptions(lang=ctx.lang, decisions=decisions, state=True)
+        self.tr = ctx.tr
         self.facts = catalog.facts
         self.pool: ProcessPoolExecutor | None = None
         self.future: Future[Found] | None = None
@@ -153,9 +154,7 @@ class _Search:
     def _found(self, result: DupesResult, state_key: str) -> Found:
         """The result as findings; kept, with the state the next search can start from."""
         anchors = {f.path: (f.anchor, f.anchor_line, f.anchor_column) for f in self.facts}
-        lang = self.options.lang
-        hint = _tr(
-            lang,
+        hint = self.tr(
             "核对两者是否为同一事项；若不是，在 decisions.yaml 中记录 not-duplicate",
             "check whether both are the same item; if not, record not-duplicate in decisions.yaml",
         )
@@ -163,8 +162,7 @@ class _Search:
         for p in result.pairs:
             this, other = _subject(p)
             pointer, line, column = anchors.get(this.path, ("", None, None))
-            message = _tr(
-                lang,
+            message = self.tr(
                 f"{p.reason}：“{this.name}” 与 {other.path} 的 “{other.name}”（相似度 {p.score}）",
                 f"{p.reason}: '{this.name}' and '{other.name}' in {other.path} (score {p.score})",
             )
@@ -288,10 +286,6 @@ def _found(value: object) -> Found | None:
     except (TypeError, ValueError, KeyError):
         return None
     return Found(pairs, findings)
-
-
-def _tr(lang: str, zh: str, en: str) -> str:
-    return zh if lang == "zh" else en
 
 
 # The normalized names of the last run: the normalization of 50k names takes seconds.
