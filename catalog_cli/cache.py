@@ -10,10 +10,12 @@ language, the rules selected and today's date):
   report that was printed (``last-report.bin``);
 - the **item cache** (``items.idx`` and ``items/``) keeps every file's result (its facts for the
   catalog-wide rules, its per-file findings, and its per-item findings with the basic item they
-  were made against), keyed by the SHA-1 of the file's bytes, so that after an edit only the
-  changed files are parsed again. Its index maps each path to the stat it had and the digest of
-  its content; a file whose stat differs is read and hashed again, and its record is used only
-  when the digests are equal.
+  were made against), keyed by git's object id of the file's bytes, so that after an edit only
+  the changed files are parsed again. Its index maps each path to the stat it had and the digest
+  of its content; a file whose stat differs is hashed again, and its record is used only when the
+  digests are equal. When many stats differ (a fresh clone with a restored cache: every file has
+  a new mtime), git names the digests of the files it knows to be unchanged, without their being
+  read (``revisions.worktree_ids``).
 
 Every cache file is checked before it is believed: the run cache and the index carry a SHA-256 of
 their body, and a shard of the item cache is named by the SHA-256 of its bytes. Files are
@@ -39,12 +41,14 @@ from typing import Any
 from catalog_cli import __version__
 from catalog_cli.atomic import write_atomic_bytes
 from catalog_cli.findings import Finding, Location, Severity
+from catalog_cli.loader import blob_id
 
 CACHE_DIR = ".catalog-cache"
 RUN_FILE = "last-run.bin"
 INDEX_FILE = "items.idx"
 SHARDS_DIR = "items"
-FORMAT = 5  # bump when a cached body changes shape
+GIT_FROM = 1000  # files whose stat changed: from this many, ask git for their digests
+FORMAT = 6  # bump when a cached body changes shape (or its digests their meaning)
 RACY_NS = 2_000_000_000  # a file written this recently may change again within the same mtime
 MAX_SHARDS = 256  # more (each edit adds one): the next run rewrites the item cache in full
 
@@ -273,9 +277,11 @@ class ItemCache:
         """``(position, content digest, shard, stat unchanged)`` of every file whose result
         should still apply.
 
-        A file whose stat changed is hashed again: touched but unchanged files stay cached.
+        A file whose stat changed is hashed again (touched but unchanged files stay cached): by
+        git when there are many (``GIT_FROM``) and git knows them unchanged, else by reading it.
         """
         index = self.index
+        moved: list[tuple[int, str, str]] = []
         for i, rel in enumerate(rels):
             found = index.get(rel)
             if found is None:
@@ -283,12 +289,21 @@ class ItemCache:
             st, digest, shard = found
             if st and st == stats[i]:
                 yield i, digest, shard, True
-                continue
-            try:
-                with open(paths[i], "rb") as fh:  # noqa: PTH123 - strings on purpose
-                    digest_now = hashlib.sha1(fh.read()).hexdigest()
-            except OSError:
-                continue
+            else:
+                moved.append((i, digest, shard))
+        ids: Mapping[str, str] = {}
+        if len(moved) >= GIT_FROM:
+            from catalog_cli.revisions import worktree_ids  # git only when it pays
+
+            ids = worktree_ids(self.root) or {}
+        for i, digest, shard in moved:
+            digest_now = ids.get(rels[i])
+            if digest_now is None:
+                try:
+                    with open(paths[i], "rb") as fh:  # noqa: PTH123 - strings on purpose
+                        digest_now = blob_id(fh.read())
+                except OSError:
+                    continue
             if digest_now == digest:
                 yield i, digest, shard, False
 

@@ -27,7 +27,7 @@ class Facts(NamedTuple):
     """
 
     path: str
-    sha: str  # SHA-1 of the file's bytes
+    sha: str  # git's object id of the file's bytes (loader.blob_id)
     kind: str  # "basic", "implementation", or "" when the file could not be modelled
     basic_code: str | None  # codes: None when missing, blank or of the wrong type
     implementation_code: str | None

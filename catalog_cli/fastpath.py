@@ -25,7 +25,6 @@ them on its first ``locate``, with ``positions`` (the same scan, recording PyYAM
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -40,6 +39,7 @@ from catalog_cli.loader import (
     MAX_NODES,
     Document,
     Pos,
+    blob_id,
     load_document,
     parse_suppressions,
     read_source,
@@ -495,7 +495,7 @@ def _fast_fill(doc: Document, raw: bytes, max_bytes: int) -> bool:
     doc.text = text
     doc.data = data
     doc.positions_ready = False
-    doc.sha = hashlib.sha1(raw).hexdigest()
+    doc.sha = blob_id(raw)
     if "catalog:" in text:  # parse_suppressions looks only at lines containing this
         parse_suppressions(text, doc)
         if doc.problems:  # SUP001: let the slow path build the whole document

@@ -591,7 +591,7 @@ def load_document(
         raw = read_source(doc, root, max_bytes)
         if raw is None:
             return doc
-    doc.sha = hashlib.sha1(raw).hexdigest()
+    doc.sha = blob_id(raw)
     text, problem = decode(raw)
     if problem is not None:
         doc.problems.append(problem)
@@ -617,6 +617,14 @@ def iter_yaml_files(base: Path) -> Iterator[Path]:
     Symlinked files are listed (the loader decides about them); symlinked folders are not entered.
     """
     yield from map(Path, yaml_file_names(base))
+
+
+def blob_id(raw: bytes) -> str:
+    """The file's content digest: git's object id for these bytes (the SHA-1 of ``blob <size>``,
+    a NUL and the bytes), so that git can name an unchanged file's digest without its being read."""
+    h = hashlib.sha1(b"blob %d\0" % len(raw))
+    h.update(raw)
+    return h.hexdigest()
 
 
 def yaml_file_names(base: Path) -> list[str]:

@@ -94,6 +94,54 @@ def _run_git(
         ) from exc
 
 
+def worktree_ids(root: Path) -> dict[str, str] | None:
+    """Git's object id of every tracked file under ``root`` that git knows to hold exactly what
+    its index records (paths relative to ``root``); None when git cannot vouch for the bytes.
+
+    After a fresh clone git's index has every file's stat, so this names 100k digests without a
+    file being read. Files git reports as differing (``diff-files``: edited, or only touched)
+    are left out, and so is everything when line-ending conversion or attributes (filters,
+    ``text``, ``eol``) may make a file's bytes differ from its blob: the caller then reads them.
+    """
+    try:
+        where = _run_git(root, ["rev-parse", "--show-toplevel", "--git-dir"])
+        autocrlf = _run_git(root, ["config", "--get", "core.autocrlf"])
+        attributes = _run_git(root, ["config", "--get", "core.attributesFile"])
+        listed = _run_git(root, ["ls-files", "--stage", "-z", "--", "."])
+        differing = _run_git(root, ["diff-files", "--name-only", "--relative", "-z", "--", "."])
+    except RevisionError:
+        return None
+    if where.returncode or listed.returncode or differing.returncode:
+        return None
+    if autocrlf.stdout.strip().lower() not in (b"", b"false") or attributes.stdout.strip():
+        return None
+    top, git_dir = (Path(os.fsdecode(line)) for line in where.stdout.splitlines()[:2])
+    git_dir = git_dir if git_dir.is_absolute() else root / git_dir
+    home = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
+    here = root.resolve()
+    folders = [here, *here.parents[: len(here.parents) - len(top.resolve().parents)]]
+    if (git_dir / "info" / "attributes").exists() or (home / "git" / "attributes").exists():
+        return None
+    if any((d / ".gitattributes").exists() for d in folders):
+        return None
+    ids: dict[str, str] = {}
+    for record in listed.stdout.split(b"\0"):
+        head, _, name = record.partition(b"\t")
+        mode, _, rest = head.partition(b" ")
+        blob, _, stage = rest.partition(b" ")
+        if not name:
+            continue
+        path = os.fsdecode(name)
+        if path.endswith(".gitattributes"):
+            return None  # attributes of some folder below: be safe, read the files
+        # regular files only (not links or submodules), merged (stage 0), SHA-1 ids
+        if mode in (b"100644", b"100755") and stage == b"0" and len(blob) == 40:
+            ids[path] = blob.decode("ascii")
+    for name in differing.stdout.split(b"\0"):
+        ids.pop(os.fsdecode(name), None)
+    return ids
+
+
 @dataclass
 class _Work:
     """What modelling needs besides the pairs: set once per call, inherited through fork."""
