@@ -24,9 +24,18 @@ from catalog_cli.engine import Options, validate
 from catalog_cli.loader import blob_id
 from catalog_cli.revisions import worktree_ids
 from tests.conftest import TEMPLATES, MakeCatalog
-from tests.gitrepo import git, needs_git
+from tests.gitrepo import git, git_env, needs_git
+
+__all__ = ["git_env"]  # the fixture, imported for pytest
 
 pytestmark = needs_git
+
+
+@pytest.fixture(autouse=True)
+def _isolated(git_env: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No user or system git configuration, no user attributes file: the machine's own must not
+    decide whether git is asked."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
 
 
 def _catalog(make_catalog: MakeCatalog) -> Path:
