@@ -2,10 +2,12 @@
 
 Two layers, both keyed by a *context* digest of everything besides the item files that a result
 depends on (the tool's version and source, the standard, the rule files, the configuration, the
-language, the rules selected and today's date):
+language and the rules selected; today's date only when a per-file rule reads the clock itself,
+see ``rules.reads_clock``):
 
 - the **run cache** answers a run in which nothing changed: its key adds the (path, size,
-  mtime_ns, inode) of every input file, the same "stat" test git uses to notice edits. It keeps
+  mtime_ns, inode) of every input file, the same "stat" test git uses to notice edits, and
+  today's date (a catalog-wide rule may compare dates with it). It keeps
   the run in the form it was answered: the findings (``last-run.bin``), or the machine-format
   report that was printed (``last-report.bin``);
 - the **item cache** (``items.idx`` and ``items/``) keeps every file's result (its facts for the
@@ -48,7 +50,7 @@ RUN_FILE = "last-run.bin"
 INDEX_FILE = "items.idx"
 SHARDS_DIR = "items"
 GIT_FROM = 1000  # files whose stat changed: from this many, ask git for their digests
-FORMAT = 6  # bump when a cached body changes shape (or its digests their meaning)
+FORMAT = 7  # bump when a cached body changes shape (or its digests their meaning)
 RACY_NS = 2_000_000_000  # a file written this recently may change again within the same mtime
 MAX_SHARDS = 256  # more (each edit adds one): the next run rewrites the item cache in full
 
@@ -326,14 +328,14 @@ class ItemCache:
             return []
         if not isinstance(rows, list):
             return []
-        # the engine's shape: [facts, findings, basic key, findings] (one expression: a call
-        # per row costs a tenth of a second on 100k files)
+        # the engine's shape: [facts, findings, basic key, findings, window of days] (one
+        # expression: a call per row costs a tenth of a second on 100k files)
         n = FACTS_FIELDS
         return [
             r
             for r in rows
             if type(r) is list
-            and len(r) == 4
+            and len(r) == 5
             and type(r[0]) is tuple
             and len(r[0]) == n
             and type(r[0][0]) is str
@@ -341,6 +343,10 @@ class ItemCache:
             and type(r[1]) is list
             and type(r[2]) is str
             and type(r[3]) is list
+            and type(r[4]) is tuple
+            and len(r[4]) == 2
+            and type(r[4][0]) is int
+            and type(r[4][1]) is int
         ]
 
     def write_shard(self, rows: list[list[Any]]) -> str:

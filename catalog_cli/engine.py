@@ -41,6 +41,7 @@ from catalog_cli.rules import (
     Rule,
     bundled_rules_dir,
     discover_rules,
+    reads_clock,
 )
 from catalog_cli.standard import Standard, load_standard
 
@@ -236,6 +237,11 @@ def override_severity(findings: list[Finding], overrides: dict[str, Severity]) -
     return out
 
 
+def run_date() -> dt.date:
+    """The date a run checks as of: today (tests move it)."""
+    return dt.date.today()
+
+
 def validate(
     options: Options, session: Session | None = None, *, duplicates: bool = False
 ) -> RunResult:
@@ -265,29 +271,38 @@ def validate(
             names = _path_sorted(set(names) | set(_item_names(session, [])))
     key: str | None = None
     since_ns = time.time_ns()
+    today = run_date()  # one date for the whole run
     stats: list[cache.Stat] | None = None
     context = ""
     if options.use_cache:
         stats = cache.file_stats(names)
+        cached = [*per_file_rules(rules), *per_item_rules(rules)]
         context = cache.context_digest(
             standard_dirs=session.standard.directories,
             # the tool's own code too: an edited checkout must not be answered from the cache
             rule_dirs=[bundled_rules_dir(), session.root / "validators", Path(__file__).parent],
             config_json=session.config.model_dump_json(),
             # what the item cache's results depend on: the files' own findings, in the output
-            # language, as of today (a cancel date that has come changes findings)
+            # language. Not today's date: each result keeps the days in which the dates its
+            # rules asked about (Context.has_come) stay as they were, so a cache restored in CI
+            # serves the next days too; unless a rule reads the clock itself.
             options={
                 "root": str(session.root.absolute()),
                 "lang": options.lang,
                 "per_file": [r.code for r in per_file_rules(rules)],
                 "per_item": [r.code for r in per_item_rules(rules)],
-                "today": dt.date.today().isoformat(),
+                "today": today.isoformat() if reads_clock(cached) else None,
             },
         )
         decisions = str(session.root / "decisions.yaml")
         key = cache.run_key(
             context,
-            {"rules": [r.code for r in rules], "wanted": sorted(wanted) if wanted else None},
+            # the whole run's findings: the catalog-wide rules may compare dates with today
+            {
+                "rules": [r.code for r in rules],
+                "wanted": sorted(wanted) if wanted else None,
+                "today": today.isoformat(),
+            },
             [*names, decisions],
             [*stats, *cache.file_stats([decisions])],
         )
@@ -312,15 +327,19 @@ def validate(
             load=lambda: load_entries(session, [Path(n) for n in names])[0],
             document=lambda path: load_file(root / path, root, max_bytes, path),
         )
-        ctx = Context(session.standard, root, options.lang, catalog, options.use_cache)
+        ctx = Context(session.standard, root, options.lang, catalog, options.use_cache, today)
         prepare_rules(rules, catalog, ctx)
         started.append((catalog, ctx))
 
-    results = file_results(session, names, stats, context, rules, options.lang, since_ns, begin)
+    results = file_results(
+        session, names, stats, context, rules, options.lang, since_ns, begin, today
+    )
     try:
         findings = [cache.finding(t) for r in results for t in (*r[1], *r[3])]
     except (TypeError, ValueError, KeyError):  # a cached result of the wrong shape: none cached
-        results = file_results(session, names, None, context, rules, options.lang, since_ns)
+        results = file_results(
+            session, names, None, context, rules, options.lang, since_ns, None, today
+        )
         findings = [cache.finding(t) for r in results for t in (*r[1], *r[3])]
     begin([r[0] for r in results])
     catalog, ctx = started[0]

@@ -9,9 +9,11 @@ item has them run in round one, and is not kept). The parent never rebuilds 100k
 engine runs the catalog-wide rules (COD006, DUP) on the facts.
 
 Each file's result is a list of plain values, which the item cache (``cache.ItemCache``)
-stores as they are: ``[facts, per-file findings, basic key, per-item findings]``. The basic key
-names the basic item the per-item rules saw (``path\\0sha``, ``-`` for none, ``""`` when they
-need none), so a cached result is reused only while its basic item is unchanged.
+stores as they are: ``[facts, per-file findings, basic key, per-item findings, window]``. The
+basic key names the basic item the per-item rules saw (``path\\0sha``, ``-`` for none, ``""``
+when they need none), so a cached result is reused only while its basic item is unchanged. The
+window is the days (ordinals, ``lo <= today < hi``) in which the rules' answers on dates stay
+as they were (``Context.has_come``): a cached result is reused only within it.
 
 :func:`load_entries` is the other way in: full entries in this process, for the commands that
 use the items (export, show, search, stats).
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import datetime as dt
 import gc
 import marshal
 import os
@@ -43,8 +46,10 @@ from catalog_cli.standard import Standard
 if TYPE_CHECKING:  # the engine imports this module
     from catalog_cli.engine import Session
 
-# One file's loaded entry and the findings of the per-file rules on it.
-Record = tuple[Entry, list[Finding]]
+# Days (ordinals) from lo (included) to hi (excluded); see Context.window.
+Window = tuple[int, int]
+# One file's loaded entry, the findings of the per-file rules on it and their window.
+Record = tuple[Entry, list[Finding], Window]
 
 
 @dataclass
@@ -58,6 +63,7 @@ class _Job:
     rules: list[type[Rule]]  # per-file rules: they run while loading
     relative: Callable[[str], str]
     item_rules: list[type[Rule]] = field(default_factory=list)  # per-item: round two
+    today: dt.date = field(default_factory=dt.date.today)  # the run's date, in every worker
 
 
 _JOB: _Job | None = None
@@ -90,7 +96,7 @@ def _load_records(names: list[str]) -> list[Record]:
     """Load, model and run the per-file rules on some files (in a worker, or in-process)."""
     job = _JOB
     assert job is not None
-    ctx = Context(job.standard, job.root, job.lang, None)
+    ctx = Context(job.standard, job.root, job.lang, None, today=job.today)
     instances = [r() for r in job.rules]
     records: list[Record] = []
     for name in names:
@@ -99,7 +105,7 @@ def _load_records(names: list[str]) -> list[Record]:
         entry = build_entry(doc)
         findings: list[Finding] = []
         _check_entry(entry, instances, ctx, findings)
-        records.append((entry, findings))
+        records.append((entry, findings, ctx.take_window()))
     return records
 
 
@@ -107,7 +113,9 @@ def _load_chunk(names: list[str]) -> bytes:
     return pickle.dumps(_load_records(names), pickle.HIGHEST_PROTOCOL)
 
 
-def _start_job(session: Session, rules: Sequence[type[Rule]], lang: str) -> None:
+def _start_job(
+    session: Session, rules: Sequence[type[Rule]], lang: str, today: dt.date | None = None
+) -> None:
     global _JOB  # noqa: PLW0603 - forked workers inherit it: nothing to pickle per chunk
     _JOB = _Job(
         session.root,
@@ -117,6 +125,7 @@ def _start_job(session: Session, rules: Sequence[type[Rule]], lang: str) -> None
         per_file_rules(rules),
         relative_name(session.root),
         per_item_rules(rules),
+        today or dt.date.today(),
     )
 
 
@@ -158,7 +167,7 @@ def load_entries(
     try:
         with _paused_gc():
             for raw in chunked_map(_load_chunk, names, workers=jobs):
-                for entry, found in pickle.loads(raw):
+                for entry, found, _ in pickle.loads(raw):
                     entries.append(entry)
                     findings.extend(found)
     finally:
@@ -184,27 +193,33 @@ def _round_one(task: tuple[int, list[str]]) -> bytes:
     job = _JOB
     assert job is not None
     chunk, names = task
-    rows: list[tuple[tuple[Any, ...], list[Any], str | None, list[Any] | None]] = []
+    rows: list[tuple[tuple[Any, ...], list[Any], str | None, list[Any] | None, Window]] = []
     basics: list[tuple[int, bytes]] = []
     kept = _KEPT[chunk] = []
     # An item that names no basic item (a basic item, a local item, an unreadable file) needs
     # none for its per-item rules either: they run now, and it is not kept for round two.
-    alone = Context(job.standard, job.root, job.lang, Catalog(job.root, basics={}))
+    alone = Context(job.standard, job.root, job.lang, Catalog(job.root, basics={}), today=job.today)
     instances = [r() for r in job.item_rules]
-    for k, (entry, found) in enumerate(_load_records(names)):
+    for k, (entry, found, own) in enumerate(_load_records(names)):
         facts = facts_of(entry)
         tuples = [cache.finding_tuple(f) for f in found]
         if facts.kind == "implementation" and facts.basic_code:
-            rows.append((tuple(facts), tuples, None, None))
+            rows.append((tuple(facts), tuples, None, None, own))
             kept.append((k, entry, facts))
             continue
         more: list[Finding] = []
         _check_entry(entry, instances, alone, more)
-        rows.append((tuple(facts), tuples, "", [cache.finding_tuple(f) for f in more]))
+        window = narrowed(own, alone.take_window())
+        rows.append((tuple(facts), tuples, "", [cache.finding_tuple(f) for f in more], window))
         if facts.kind == "basic" and facts.basic_code:
             basics.append((k, _shipped(entry)))
             _OWN[_identity(facts.path, facts.sha)] = entry
     return marshal.dumps((rows, basics))
+
+
+def narrowed(a: Window, b: Window) -> Window:
+    """The days in both windows."""
+    return (max(a[0], b[0]), min(a[1], b[1]))
 
 
 def _shipped(basic: Entry) -> bytes:
@@ -249,16 +264,18 @@ def _round_two(payload: dict[str, tuple[str, bytes]]) -> bytes:
     assert job is not None
     identities = {code: identity for code, (identity, _) in payload.items()}
     basics = _Basics(payload, _OWN)
-    ctx = Context(job.standard, job.root, job.lang, Catalog(job.root, basics=basics))
+    ctx = Context(
+        job.standard, job.root, job.lang, Catalog(job.root, basics=basics), today=job.today
+    )
     instances = [r() for r in job.item_rules]
-    out: dict[int, list[tuple[int, str, list[tuple[Any, ...]]]]] = {}
+    out: dict[int, list[tuple[int, str, list[tuple[Any, ...]], Window]]] = {}
     for chunk, kept in _KEPT.items():
         rows = out[chunk] = []
         for k, entry, facts in kept:
             found: list[Finding] = []
             _check_entry(entry, instances, ctx, found)
             key = _basic_key(facts.kind, facts.basic_code, identities)
-            rows.append((k, key, [cache.finding_tuple(f) for f in found]))
+            rows.append((k, key, [cache.finding_tuple(f) for f in found], ctx.take_window()))
     _KEPT.clear()
     _OWN.clear()
     return marshal.dumps(out)
@@ -301,10 +318,11 @@ class _Gather:
         if fresh:
             for raw in crew.each(_round_two, payload):
                 for chunk, rows in marshal.loads(raw).items():
-                    for k, key, found in rows:
+                    for k, key, found, window in rows:
                         result = self.results[self.chunks[chunk][k]]
                         assert result is not None
                         result[2], result[3] = key, found
+                        result[4] = narrowed(result[4], window)
         complete = [r for r in self.results if r is not None and r[2] is not None]
         assert len(complete) == len(self.results)
         return complete
@@ -328,7 +346,7 @@ class _Gather:
 
     def _pickled_basic(self, i: int) -> bytes:
         if i not in self.basics:  # cached, not parsed in this run: parse it here
-            ((entry, _),) = _load_records([self.names[i]])
+            ((entry, _, _),) = _load_records([self.names[i]])
             self.basics[i] = _shipped(entry)
         return self.basics[i]
 
@@ -340,12 +358,13 @@ def _gather(
     rules: Sequence[type[Rule]],
     lang: str,
     jobs: int | None,
-    on_facts: Callable[[list[tuple[Any, ...]]], None] | None = None,
+    on_facts: Callable[[list[tuple[Any, ...]]], None] | None,
+    today: dt.date,
 ) -> tuple[list[Result], list[list[int]]]:
     """Complete ``results`` (None: not cached) on all cores; also the chunks computed now."""
     todo = sum(1 for r in results if r is None)
     workers = (jobs or os.cpu_count() or 1) if todo >= PARALLEL_MIN_FILES else 0
-    _start_job(session, rules, lang)
+    _start_job(session, rules, lang, today)
     try:
         with _paused_gc():
             try:
@@ -378,10 +397,14 @@ def file_results(
     lang: str,
     since_ns: int,
     on_facts: Callable[[list[tuple[Any, ...]]], None] | None = None,
+    today: dt.date | None = None,
 ) -> list[Result]:
-    """Every file's result, through the item cache when ``stats`` are given."""
+    """Every file's result as of ``today``, through the item cache when ``stats`` are given."""
+    today = today or dt.date.today()
     if stats is None:
-        return _gather(session, names, [None] * len(names), rules, lang, None, on_facts)[0]
+        nothing: list[Result | None] = [None] * len(names)
+        return _gather(session, names, nothing, rules, lang, None, on_facts, today)[0]
+    day = today.toordinal()
     store = cache.ItemCache(session.root, context)
     rels = relative_names(session.root, names)
     results: list[Result | None] = [None] * len(names)
@@ -394,15 +417,16 @@ def file_results(
         by_rel = {r[0][0]: r for r in rows}
         for i, digest, same in wanted:
             row = by_rel.get(rels[i])
-            # a result is believed only for the path and the content it was made from
-            if row is not None and row[0][1] == digest:
+            # a result is believed only for the path and the content it was made from, and
+            # while the dates its rules asked about are on the same side of today
+            if row is not None and row[0][1] == digest and row[4][0] <= day < row[4][1]:
                 results[i] = row
                 if same:  # the index entry stays as it is
                     kept.append(rels[i])
                 else:
                     store.remember(rels[i], stats[i], digest, shard, since_ns)
     store.keep(kept)
-    done, chunks = _gather(session, names, results, rules, lang, None, on_facts)
+    done, chunks = _gather(session, names, results, rules, lang, None, on_facts, today)
     for part in chunks:
         shard = store.write_shard([done[i] for i in part])
         for i in part:

@@ -12,6 +12,7 @@ docstring that is its user documentation (why, a bad and a good example), and a 
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 import importlib.resources
 import importlib.util
@@ -19,7 +20,7 @@ import inspect
 import re
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 from typing import Any, ClassVar
@@ -122,6 +123,10 @@ class Catalog:
         return Location(path, line, col)
 
 
+# A window no answer of has_come limits: from day 0 to after the last day a date can have.
+ALWAYS = (0, dt.date.max.toordinal() + 1)
+
+
 @dataclass
 class Context:
     """What a rule may read: the standard, the catalog, the output language."""
@@ -131,6 +136,31 @@ class Context:
     lang: str = "zh"
     catalog: Catalog | None = None
     use_cache: bool = False  # whether rules may keep results in .catalog-cache/ for the next run
+    # The run's date: one for the whole run (and its workers), even across midnight.
+    today: dt.date = field(default_factory=dt.date.today)
+    # The days between which what has_come answered stays true, as ordinals: (the latest day
+    # asked that had come, the earliest that had not). The item cache keeps a file's findings
+    # only while today lies in their window; the engine reads it per file (take_window).
+    window: tuple[int, int] = ALWAYS
+
+    def has_come(self, day: dt.date) -> bool:
+        """Whether ``day`` is today or earlier.
+
+        A rule asks the date only through this, never the clock: a file's cached findings are
+        then reused on later days, until the next date they depend on comes.
+        """
+        n = day.toordinal()
+        lo, hi = self.window
+        if n <= self.today.toordinal():
+            self.window = (max(lo, n), hi)
+            return True
+        self.window = (lo, min(hi, n))
+        return False
+
+    def take_window(self) -> tuple[int, int]:
+        """The window of the answers given since the last call (see ``window``), then reset."""
+        window, self.window = self.window, ALWAYS
+        return window
 
     def tr(self, zh: str, en: str) -> str:
         return zh if self.lang == "zh" else en
@@ -251,6 +281,24 @@ def location(entry: Entry, pointer: str) -> Location:
     """A related location for another file's node."""
     line, col = entry.doc.locate(pointer)
     return Location(entry.path, line, col)
+
+
+# A call that may read the clock: today(), now(), time(), localtime()...
+_CLOCK = re.compile(r"\b(?:today|now|utcnow|time|time_ns|localtime|gmtime|fromtimestamp)\s*\(")
+
+
+def reads_clock(rules: Iterable[type[Rule]]) -> bool:
+    """Whether one of these rules' files may read the clock itself, not through
+    ``Context.has_come``: its findings then hold for the day only (the item cache keys them by
+    the date). A file that cannot be read counts as reading it."""
+    for rule in rules:
+        try:
+            source = inspect.getsource(sys.modules[rule.__module__])
+        except (OSError, TypeError, KeyError):
+            return True
+        if _CLOCK.search(source):
+            return True
+    return False
 
 
 def bundled_rules_dir() -> Path:

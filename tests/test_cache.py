@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import marshal
@@ -14,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from catalog_cli import fastpath, rounds
+from catalog_cli import engine, fastpath, rounds
 from catalog_cli.cache import CACHE_DIR, FACTS_FIELDS, INDEX_FILE, RUN_FILE, SHARDS_DIR
 from catalog_cli.dupes import rule
 from catalog_cli.dupes.candidates import pairs_since, similar_pairs
@@ -28,6 +29,7 @@ from catalog_cli.dupes.rule import (
     _normalized,
 )
 from catalog_cli.engine import Options, RunResult, validate
+from catalog_cli.rules import reads_clock
 from catalog_cli.standard import load_standard
 from tests.conftest import TEMPLATES, MakeCatalog, invoke
 from tests.test_dupes_candidates import KEYS
@@ -453,6 +455,120 @@ def test_an_edited_basic_item_rechecks_its_cached_implementations(
     gone = _run(root)
     assert "STD001" in {f.code for f in gone.findings}
     assert _dicts(gone) == _fresh(root)
+
+
+def _on(monkeypatch: pytest.MonkeyPatch, day: dt.date) -> None:
+    """Make the engine's run date ``day``."""
+    monkeypatch.setattr(engine, "run_date", lambda: day)
+
+
+def _dated_catalog(make_catalog: MakeCatalog) -> Path:
+    """A basic item cancelled on 2030-01-01 that is still 在用 (ELE008 warns from that day), and
+    an implementation item of it that is not cancelled (STD001 from that day)."""
+    basic = (TEMPLATES / "basic.yaml").read_text("utf-8") + "cancel_date: 2030-01-01\n"
+    root = make_catalog(
+        {
+            "items/basic/000123018000.yaml": basic,
+            "items/implementation/i.yaml": (TEMPLATES / "implementation.yaml").read_text("utf-8"),
+            "items/basic/other.yaml": (TEMPLATES / "basic.yaml")
+            .read_text("utf-8")
+            .replace("000123018000", "000123018001"),
+        }
+    )
+    _age(root)
+    return root
+
+
+def test_cached_results_last_until_a_date_they_depend_on_comes(
+    make_catalog: MakeCatalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The item cache is not keyed by the day: a result is reused on later days until a date its
+    rules asked about comes, and then its file is checked again (a cache restored in CI)."""
+    root = _dated_catalog(make_catalog)
+    _on(monkeypatch, dt.date(2029, 12, 30))
+    before = _run(root)
+    assert not {"ELE008", "STD001"} & {f.code for f in before.findings}
+    _on(monkeypatch, dt.date(2029, 12, 31))
+    parsed = _parsed(monkeypatch)
+    next_day = _run(root)
+    assert parsed == [] and not next_day.cached  # a new day: no run cache, every item cached
+    assert _dicts(next_day) == _dicts(before)
+    _on(monkeypatch, dt.date(2030, 1, 1))
+    parsed = _parsed(monkeypatch)
+    cancelled = _run(root)
+    # the basic item's cancel date has come: it and the item that inherits from it, only
+    assert sorted(set(parsed)) == ["000123018000.yaml", "i.yaml"]
+    assert {(f.code, f.path) for f in cancelled.findings} >= {
+        ("ELE008", "items/basic/000123018000.yaml"),
+        ("STD001", "items/implementation/i.yaml"),
+    }
+    assert _dicts(cancelled) == _fresh(root)
+    _on(monkeypatch, dt.date(2029, 12, 31))  # a clock set back: the day before is before again
+    parsed = _parsed(monkeypatch)
+    assert _dicts(_run(root)) == _dicts(before)
+    assert sorted(set(parsed)) == ["000123018000.yaml", "i.yaml"]
+
+
+def test_a_rule_that_reads_the_clock_keeps_the_cache_for_the_day(
+    make_catalog: MakeCatalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A catalog's own rule that asks the clock, not Context.has_come: its findings could change
+    any day, so the item cache holds only for the day it was made."""
+    root = _dated_catalog(make_catalog)
+    (root / "validators").mkdir()
+    (root / "validators" / "loc901_dated.py").write_text(
+        '''"""LOC901: an item whose effective date has come (a local rule)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+from catalog_cli.findings import Finding
+from catalog_cli.models import Entry, Item
+from catalog_cli.rules import Context, ItemRule
+
+
+class RuleLOC901(ItemRule):
+    """An item in effect.
+
+    Bad::
+
+        effective_date: 2020-01-01
+
+    Good::
+
+        effective_date: 2099-01-01
+    """
+
+    code = "LOC901"
+    name = "in-effect"
+    summary = "An item in effect."
+    summary_zh = "事项已生效。"
+    per_file = True
+
+    def check(self, entry: Entry, item: Item, ctx: Context) -> Iterator[Finding]:
+        if item.effective_date and item.effective_date <= dt.date.today():
+            yield self.finding(ctx, entry.doc, "/effective_date", "已生效", "in effect")
+''',
+        encoding="utf-8",
+    )
+    _on(monkeypatch, dt.date(2029, 12, 30))
+    _run(root)
+    parsed = _parsed(monkeypatch)
+    _run(root)
+    assert parsed == []  # the same day: cached
+    _on(monkeypatch, dt.date(2029, 12, 31))
+    parsed = _parsed(monkeypatch)
+    _run(root)
+    assert len(parsed) == 3  # the next day: every file checked again
+
+
+def test_the_bundled_rules_ask_the_date_only_through_the_context() -> None:
+    """Else the item cache would hold for a day only (see reads_clock)."""
+    session = engine.open_session(Path(__file__).parent.parent)
+    assert not reads_clock(session.rules)
+    assert reads_clock([type("R", (), {"__module__": __name__})])  # this file calls today()
 
 
 def test_the_cache_knows_the_shape_of_facts() -> None:

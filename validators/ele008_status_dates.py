@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
 
 from catalog_cli.findings import Finding, Severity
@@ -66,7 +65,7 @@ class RuleELE008(ItemRule):
                 hint_zh="检查两个日期是否写反或写错",
                 hint_en="check whether the dates are swapped or mistyped",
             )
-        if item.status == IN_USE and cancel <= dt.date.today():
+        if item.status == IN_USE and ctx.has_come(cancel):
             yield self.finding(
                 ctx,
                 entry.doc,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
 
 from catalog_cli.codes import BASIC_CODE
@@ -13,9 +12,11 @@ from catalog_cli.rules import Context, ItemRule, location
 CANCELLED = "取消"
 
 
-def cancelled(item: Item, today: dt.date) -> bool:
+def cancelled(item: Item, ctx: Context) -> bool:
     """An item is cancelled once its status says so or its cancel date has come (today counts)."""
-    return item.status == CANCELLED or (item.cancel_date is not None and item.cancel_date <= today)
+    return item.status == CANCELLED or (
+        item.cancel_date is not None and ctx.has_come(item.cancel_date)
+    )
 
 
 class RuleSTD001(ItemRule):
@@ -74,8 +75,7 @@ class RuleSTD001(ItemRule):
                 hint_en=f"check the code for typos, or add the basic item items/basic/{code}.yaml",
             )
             return
-        today = dt.date.today()
-        if not cancelled(basic, today) or cancelled(item, today):
+        if not cancelled(basic, ctx) or cancelled(item, ctx):
             return
         if basic.status == CANCELLED:
             why_zh, why_en, ptr = "状态为取消", "its status is 取消", "/status"
