@@ -9,6 +9,7 @@ receiving it pickled with every chunk.
 from __future__ import annotations
 
 import contextlib
+import marshal
 import multiprocessing as mp
 import os
 from collections.abc import Callable, Iterator, Sequence
@@ -69,6 +70,52 @@ def shares(fn: Callable[[tuple[int, int]], R], *, workers: int | None = None) ->
             return list(pool.map(fn, [(k, n) for k in range(n)]))
     except (OSError, BrokenProcessPool):
         return [fn((0, 1))]
+
+
+def halves(fn: Callable[[Sequence[T]], list[R]], items: Sequence[T], min_items: int) -> list[R]:
+    """``fn(items)``, its second half computed meanwhile in a forked process.
+
+    For short work on many items that waits on the system, not on Python (the stat of every
+    file: 0.7 s on 100k files, 0.35 s in halves), whose results are plain values (they come
+    back with ``marshal``). A small input, one core, no ``fork``, or a child that fails: all
+    of it here.
+    """
+    if len(items) < min_items or (os.cpu_count() or 1) < 2 or not hasattr(os, "fork"):
+        return fn(items)
+    mid = len(items) // 2
+    try:
+        r, w = os.pipe()
+    except OSError:
+        return fn(items)
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(r)
+        os.close(w)
+        return fn(items)
+    if pid == 0:  # pragma: no cover - the child: its half, then out without any cleanup
+        code = 1
+        try:
+            os.close(r)
+            data = marshal.dumps(fn(items[mid:]))
+            with os.fdopen(w, "wb") as fh:
+                fh.write(data)
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(w)
+    try:
+        first = fn(items[:mid])
+    finally:
+        with os.fdopen(r, "rb") as fh:  # (read before waiting: the child may fill the pipe)
+            data = fh.read()
+        _, status = os.waitpid(pid, 0)
+    if status == 0:
+        with contextlib.suppress(ValueError, EOFError, TypeError):
+            second = marshal.loads(data)
+            if isinstance(second, list):
+                return first + second
+    return first + fn(items[mid:])
 
 
 _CREWS = 0  # crews with live workers in this process (a fork inherits the count it had)

@@ -404,17 +404,30 @@ def file_results(
     if stats is None:
         nothing: list[Result | None] = [None] * len(names)
         return _gather(session, names, nothing, rules, lang, None, on_facts, today)[0]
+    with _paused_gc():  # (the collector would walk the growing heap of 100k cached results)
+        return _through_cache(
+            session, names, stats, context, rules, lang, since_ns, on_facts, today
+        )
+
+
+def _through_cache(
+    session: Session,
+    names: list[str],
+    stats: list[cache.Stat],
+    context: str,
+    rules: Sequence[type[Rule]],
+    lang: str,
+    since_ns: int,
+    on_facts: Callable[[list[tuple[Any, ...]]], None] | None,
+    today: dt.date,
+) -> list[Result]:
     day = today.toordinal()
     store = cache.ItemCache(session.root, context)
     rels = relative_names(session.root, names)
     results: list[Result | None] = [None] * len(names)
-    by_shard: dict[str, list[tuple[int, str, bool]]] = {}
-    for i, digest, shard, same in store.known(rels, names, stats):
-        by_shard.setdefault(shard, []).append((i, digest, same))
     kept: list[str] = []
-    for shard, wanted in by_shard.items():
-        rows = store.read_shard(shard)
-        by_rel = {r[0][0]: r for r in rows}
+    for shard, wanted in store.known(rels, names, stats).items():
+        by_rel = {r[0][0]: r for r in store.read_shard(shard)}
         for i, digest, same in wanted:
             row = by_rel.get(rels[i])
             # a result is believed only for the path and the content it was made from, and

@@ -697,3 +697,30 @@ def test_a_stored_report_is_printed_only_for_its_own_inputs(
     assert renders[-1] == "json" and len(renders) == 5
     bad.unlink()  # removed while its report is stored: not printed
     assert '"/foo"' not in invoke(root, "validate", "--format", "json")[1]
+
+
+def test_a_shard_is_believed_only_with_the_engines_shape() -> None:
+    from catalog_cli.cache import _result_rows
+
+    facts = ("items/a.yaml", "0" * 40, *([None] * (FACTS_FIELDS - 2)))
+    good = [[facts, [], "", [], (0, 9)]]
+    assert _result_rows(good) and _result_rows([])
+    bad_rows: list[Any] = [
+        [facts, [], "", []],  # a row short
+        [facts, [], "", [], (0, 9), 1],  # a row long
+        (facts, [], "", [], (0, 9)),  # not a list
+        [facts[:-1], [], "", [], (0, 9)],  # facts short
+        [list(facts), [], "", [], (0, 9)],  # facts not a tuple
+        [(1, *facts[1:]), [], "", [], (0, 9)],  # path not a string
+        [(facts[0], None, *facts[2:]), [], "", [], (0, 9)],  # no digest
+        [facts, (), "", [], (0, 9)],  # findings not a list
+        [facts, [], None, [], (0, 9)],  # basic key not a string
+        [facts, [], "", None, (0, 9)],
+        [facts, [], "", [], (0,)],  # window short
+        [facts, [], "", [], (0, "9")],  # window not ints
+        [facts, [], "", [], (True, 9)],
+        [facts, [], "", [], [0, 9]],
+        5,
+    ]
+    for bad in bad_rows:
+        assert not _result_rows([*good, bad]), bad

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
 from benchmarks.generate import generate
+from catalog_cli import cache
 from catalog_cli.dupes import rule
 from catalog_cli.engine import Options, validate
-from catalog_cli.parallel import PARALLEL_MIN_FILES
+from catalog_cli.parallel import PARALLEL_MIN_FILES, halves
 
 
 def test_parallel_and_serial_runs_agree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -182,3 +184,60 @@ def test_a_running_crew_is_known_to_processes_forked_meanwhile() -> None:
     assert not crew_running()
     with Crew(0):  # in-process: nothing runs beside it
         assert not crew_running()
+
+
+def _pids(items: Sequence[int]) -> list[tuple[int, int]]:
+    return [(i * i, os.getpid()) for i in items]
+
+
+def _fails_in_a_child(items: Sequence[int]) -> list[tuple[int, int]]:
+    if os.getpid() != _HOME:
+        os._exit(3)  # a child that dies before it answers
+    return _pids(items)
+
+
+def _unsendable_in_a_child(items: Sequence[int]) -> list[tuple[int, int]]:
+    if os.getpid() != _HOME:
+        return [(0, object())]  # type: ignore[list-item]  # marshal cannot send it: the child fails
+    return _pids(items)
+
+
+_HOME = os.getpid()  # the test process
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="fork only")
+def test_halves_computes_the_second_half_in_a_child_and_in_order(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    items = list(range(1001))
+    both = halves(_pids, items, 10)
+    assert [v for v, _ in both] == [i * i for i in items]
+    pids = [pid for _, pid in both]
+    assert set(pids[:500]) == {os.getpid()} and os.getpid() not in pids[500:]
+    # a child that dies, or sends what marshal cannot: its half is computed here
+    for fn in (_fails_in_a_child, _unsendable_in_a_child):
+        again = halves(fn, items, 10)
+        assert [v for v, _ in again] == [i * i for i in items]
+        assert {pid for _, pid in again} == {os.getpid()}
+    # small inputs and one core: all here
+    assert {pid for _, pid in halves(_pids, items[:9], 10)} == {os.getpid()}
+    monkeypatch.setattr(os, "cpu_count", lambda: 1)
+    assert {pid for _, pid in halves(_pids, items, 10)} == {os.getpid()}
+
+
+def test_file_stats_in_halves_equal_one_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    names = []
+    for i in range(300):
+        p = tmp_path / f"{i}.yaml"
+        p.write_text("x" * i, encoding="utf-8")
+        names.append(str(p))
+    names.append(str(tmp_path / "missing.yaml"))
+    (tmp_path / "link.yaml").symlink_to(tmp_path / "5.yaml")
+    names.append(str(tmp_path / "link.yaml"))
+    monkeypatch.setattr(cache, "STAT_HALVES_FROM", 10)
+    halved = cache.file_stats(names)
+    monkeypatch.setattr(cache, "STAT_HALVES_FROM", 10**9)
+    assert halved == cache.file_stats(names) and halved[-2] == (-1,) and halved[-1][0] == -2

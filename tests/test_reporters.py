@@ -448,10 +448,20 @@ def test_json_lines_are_exactly_the_documented_finding_dicts() -> None:
             "提示",
             (Location("items/b.yaml", 1, None), Location("items/c.yaml")),
         ),
-        Finding("YML001", "yaml-syntax", Severity.ERROR, "m", "items/x.yaml"),
+        # the text that separates findings in the serialized list, inside a message and a hint
+        Finding(
+            "YML001",
+            "yaml-syntax",
+            Severity.ERROR,
+            '},{"code":"X"}',
+            "items/x.yaml",
+            hint='a},{"code":',
+        ),
+        Finding("YML001", "yaml-syntax", Severity.ERROR, "m", "items/y.yaml"),
     ]
     out = io.StringIO()
     REPORTERS["json"].render(Report(findings, 2, "zh", {}), out)
     doc = json.loads(out.getvalue())
     assert doc["findings"] == [f.to_dict() for f in findings]
-    assert out.getvalue().count("\n    {") == 2  # one finding per line
+    lines = out.getvalue().split("\n")  # (not splitlines: U+2028 is no line break here)
+    assert [json.loads(ln.strip().rstrip(",")) for ln in lines[2:5]] == doc["findings"]

@@ -16,14 +16,18 @@ class JsonReporter:
     description = "one JSON document: findings and summary"
 
     def render(self, report: Report, out: TextIO) -> None:
-        # One finding per line, compact: readable, grep-able, and fast (orjson writes 50k
-        # findings in ~0.05 s; the standard encoder needs over half a second, an indented dump
-        # seconds). orjson writes a dataclass's fields in their order and enums as their value,
-        # which is exactly Finding.to_dict (a test holds the two equal).
-        lines = [orjson.dumps(f).decode() for f in report.findings]
-        out.write('{\n  "findings": [')
-        if lines:
-            out.write("\n    " + ",\n    ".join(lines) + "\n  ")
+        # One finding per line, compact: readable, grep-able, and fast. orjson writes a
+        # dataclass's fields in their order and enums as their value, which is exactly
+        # Finding.to_dict (a test holds the two equal). The list is written in one call (a
+        # call per finding took three times as long) and then broken into lines between the
+        # findings: `},{"code":` occurs nowhere else, since a quote inside a JSON string is
+        # always escaped and no nested object has a "code" key.
+        if report.findings:
+            body = orjson.dumps(report.findings)[1:-1]
+            body = body.replace(b'},{"code":', b'},\n    {"code":')
+            out.write('{\n  "findings": [\n    ' + body.decode() + "\n  ")
+        else:
+            out.write('{\n  "findings": [')
         out.write('],\n  "summary": ')
         out.write(json.dumps(report.summary(), ensure_ascii=False, indent=2).replace("\n", "\n  "))
         out.write("\n}\n")
