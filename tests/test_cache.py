@@ -724,3 +724,39 @@ def test_a_shard_is_believed_only_with_the_engines_shape() -> None:
     ]
     for bad in bad_rows:
         assert not _result_rows([*good, bad]), bad
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="fork only")
+def test_the_forked_search_reuses_the_last_result_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In a large catalog the result's key is computed, and the last result found, in the
+    forked search process: an edit that changes no name reuses it there."""
+    from benchmarks.generate import generate
+
+    root = tmp_path / "cat"
+    generate(300, root)
+    _age(root)
+    monkeypatch.setattr(rule, "BACKGROUND_MIN_ITEMS", 1)  # the search forks
+    marker = tmp_path / "searches"
+    real = rule._Search.search
+
+    def spy(self: Any) -> Any:
+        with marker.open("a") as fh:  # (written in the forked process: a file, not a list)
+            fh.write("search\n")
+        return real(self)
+
+    monkeypatch.setattr(rule._Search, "search", spy)
+
+    def check(**kw: Any) -> list[dict[str, object]]:
+        return [f.to_dict() for f in validate(Options(cwd=root, **kw), duplicates=True).findings]
+
+    first = check()
+    assert marker.read_text() == "search\n"
+    item = sorted((root / "items" / "implementation").rglob("*.yaml"))[0]
+    item.write_text(item.read_text(encoding="utf-8") + 'version: "9"\n', encoding="utf-8")
+    os.utime(item, (OLD, OLD))
+    marker.unlink()
+    again = check()
+    assert not marker.exists()  # no search: the last result served
+    assert again == check(use_cache=False) and len(again) == len(first)

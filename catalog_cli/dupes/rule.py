@@ -88,7 +88,7 @@ _JOB: _Search | None = None  # inherited by the forked search
 
 def _search_job() -> Found:
     assert _JOB is not None
-    return _JOB.search()
+    return _JOB.run()
 
 
 class _Search:
@@ -103,14 +103,7 @@ class _Search:
         self.facts = catalog.facts
         self.pool: ProcessPoolExecutor | None = None
         self.future: Future[Found] | None = None
-        # The findings depend only on the sides (names, codes, kinds, places, types), where
-        # each item's findings point, the decisions and the options: after an edit that changed
-        # none of them (a time limit, a fee), the last findings are the answer. (Computed in the
-        # parent: the fork's copy of the key is then the same.)
-        self.key = _result_key(self.facts, self.options, self.standard) if self.use_cache else ""
-        self.last = _found(cache.load_value(self.root, RESULT_FILE, self.key))
-        if self.last is not None:
-            return
+        self.key = ""
         if len(self.facts) >= BACKGROUND_MIN_ITEMS and "fork" in mp.get_all_start_methods():
             _JOB = self
             try:
@@ -120,6 +113,21 @@ class _Search:
                 self.future = None
             finally:
                 _JOB = None
+
+    def run(self) -> Found:
+        """The last run's findings when nothing they depend on changed, else the search.
+
+        The findings depend only on the sides (names, codes, kinds, places, types), where each
+        item's findings point, the decisions and the options: after an edit that changed none
+        of them (a time limit, a fee), the last findings are the answer. (In the forked process
+        too: hashing 100k items' facts then runs beside the rules in the parent.)
+        """
+        if self.use_cache:
+            self.key = _result_key(self.facts, self.options, self.standard)
+            last = _found(cache.load_value(self.root, RESULT_FILE, self.key))
+            if last is not None:
+                return last
+        return self.search()
 
     def search(self) -> Found:
         """The search itself, with what the last run left in the cache, which it updates."""
@@ -181,7 +189,7 @@ class _Search:
         return found
 
     def result(self) -> Found:
-        found: Found | None = self.last
+        found: Found | None = None
         if self.future is not None:
             try:
                 found = self.future.result()
@@ -190,7 +198,7 @@ class _Search:
         if self.pool is not None:
             self.pool.shutdown()
         if found is None:
-            found = self.search()
+            found = self.run()
         found.findings = [*map(cache.finding_tuple, self.problems), *found.findings]
         return found
 
