@@ -14,10 +14,10 @@ proves the file lies in a small YAML subset where its data is exactly the loader
    the loader types it; any scalar the loader would warn about (``yes``, ``0755``, ``1:20``...)
    or that merely looks like a YAML 1.1 word in another case sends the file to the slow path.
    Keys are checked for duplicates per mapping.
-3. The scan yields the expected tree as a pre-order event list; ``fast_yaml``'s result must
-   produce the identical list, with identical types. A duplicate key fast_yaml collapsed, a
-   number it read differently, or a structure it understood differently makes the lists differ,
-   and the file goes to the slow path.
+3. The scan builds the expected data itself; ``fast_yaml``'s result must equal it, with equal
+   types and key order throughout (compared as values and as JSON). A duplicate key fast_yaml
+   collapsed, a number it read differently, or a structure it understood differently makes
+   them differ, and the file goes to the slow path.
 
 Positions are not computed up front (only findings need them): the returned document computes
 them on its first ``locate``, with ``positions`` (the same scan, recording PyYAML's marks).
@@ -30,6 +30,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import orjson
 import yaml.resolver
 
 from catalog_cli.loader import (
@@ -45,6 +46,8 @@ from catalog_cli.loader import (
     read_source,
     relative,
 )
+
+_json = orjson.dumps
 
 _safe_load: Callable[[str], Any] | None
 try:  # pure fallback: without the Rust parser every file takes the PyYAML path
@@ -217,11 +220,12 @@ def _value_events(v: str) -> tuple[Any, ...]:
 # Lines repeat across item files (`charged: false`, `  - name: 受理`, `statutory_limit: {value:
 # 20, unit: 工作日}`): what a line says is memoised per process, keyed by the line itself, so
 # that most lines of a file cost one dict lookup. A line's information:
-# (column, is a `- ` item, key or None, key's column, value's column, value, value's events or
-# None when the value is still to come on later lines).
-_LineInfo = tuple[int, bool, str | None, int, int, str, tuple[Any, ...] | None]
-_SKIP: _LineInfo = (0, False, None, 0, 0, "", None)  # a blank or comment line
-_REFUSED: _LineInfo = (0, False, None, 0, 0, "", ())  # a line outside the subset
+# (column, is a `- ` item, key or None, key's column, value's column, value, the number of
+# the value's events (its nodes, keys and end) or -1 when the value is still to come on later
+# lines, and the value as data: a scalar, or a flow list or dict that is copied on each use).
+_LineInfo = tuple[int, bool, str | None, int, int, str, int, Any]
+_SKIP: _LineInfo = (0, False, None, 0, 0, "", -1, None)  # a blank or comment line
+_REFUSED: _LineInfo = (0, False, None, 0, 0, "", 0, None)  # a line outside the subset
 _LINES: dict[str, _LineInfo] = {}
 _LINES_MAX = 50_000  # ~10 MB; unique lines (names, codes) churn through it
 
@@ -238,16 +242,27 @@ def _line_info(line: str) -> _LineInfo:
         if not value or value[0] == "#":
             return _SKIP
         return _REFUSED  # a continuation line, `? key`, `---`, a quoted key...
-    events: tuple[Any, ...] | None = None
+    count, node = -1, None
     try:
         if key is not None:
             _key(key)
         if value and value[0] != "#":
             events = _value_events(value)
+            count, node = len(events), _node(events)
     except _Reject:
         return _REFUSED
     kcol = m.start(3) if key is not None else 0
-    return (len(indent), dash is not None, key, kcol, m.start(4), value, events)
+    return (len(indent), dash is not None, key, kcol, m.start(4), value, count, node)
+
+
+def _node(events: tuple[Any, ...]) -> Any:
+    """The data of a one-line value's events: a scalar, or a flow list or dict of scalars."""
+    if len(events) == 1:
+        return events[0]
+    inner = events[1:-1]
+    if events[0] is _SEQ:
+        return list(inner)
+    return dict(zip(inner[::2], inner[1::2], strict=True))
 
 
 def _lines(text: str) -> list[_LineInfo]:
@@ -319,48 +334,58 @@ class _Marks:
             i += 1
 
 
-def scan(text: str, marks: _Marks | None = None) -> list[Any]:
-    """The pre-order events (``{``/``[``, keys, typed scalars, ``]``) of ``text``'s tree.
+def scan(text: str, marks: _Marks | None = None) -> dict[str, Any]:
+    """``text``'s data as the loader reads it: mappings, sequences and typed scalars.
 
     Raises _Reject when the text is outside the subset; then nothing is promised. With
     ``marks``, node and key positions are recorded too (only findings need them).
     """
     if _BAD_CHAR.search(text):
         raise _Reject
-    out: list[Any] = []
-    append = out.append
-    # frames: [indent, is_seq, keys (mappings) or None, compact (a sequence at its key's column)]
+    # frames: [indent, is_seq, keys (mappings) or None, compact (a sequence at its key's
+    # column), the container, its last key (mappings)]
     frames: list[list[Any]] = []
+    events = 0  # pre-order events so far (containers, keys, scalars, ends): the node budget
     opened = -1  # column of a `key:` / `-` whose value is still to come (a nested block or null)
     opened_by_seq = False
     for lineno, info in enumerate(_lines(text), 1):
         if info is _SKIP:
             continue
-        col, is_seq, key, kcol, vcol, value, events = info
+        col, is_seq, key, kcol, vcol, value, count, node = info
         pushed = False
         if opened >= 0:
+            top = frames[-1]
             if col > opened or (col == opened and is_seq and not opened_by_seq):
-                frames.append([col, is_seq, None if is_seq else set(), col == opened])
-                append(_SEQ if is_seq else _MAP)
+                child: Any = [] if is_seq else {}
+                if top[1]:
+                    top[4].append(child)
+                else:
+                    top[4][top[5]] = child
+                frames.append([col, is_seq, None if is_seq else set(), col == opened, child, None])
                 pushed = True
                 if marks is not None:
                     marks.push(marks.pending, lineno, col)
-            else:
-                append(None)  # `key:` with nothing under it
+            else:  # `key:` or `-` with nothing under it
+                if top[1]:
+                    top[4].append(None)
+                else:
+                    top[4][top[5]] = None
                 if marks is not None:
                     marks.positions[marks.pending] = marks.empty
+            events += 1
             opened = -1
         if not frames:
             if col or is_seq:
                 raise _Reject  # the top level must be a mapping at column 0
-            frames.append([0, False, set(), False])
-            append(_MAP)
+            root: dict[str, Any] = {}
+            frames.append([0, False, set(), False, root, None])
+            events += 1
             if marks is not None:
                 marks.push("", lineno, 0)
         elif not pushed:
             while frames[-1][0] > col:
                 frames.pop()
-                append(_END)
+                events += 1
                 if marks is not None:
                     marks.frames.pop()
             top = frames[-1]
@@ -370,74 +395,66 @@ def scan(text: str, marks: _Marks | None = None) -> list[Any]:
                 if not (top[1] and top[3]):
                     raise _Reject
                 frames.pop()  # a key after a compact sequence continues the mapping around it
-                append(_END)
+                events += 1
                 if marks is not None:
                     marks.frames.pop()
-        if len(frames) > MAX_DEPTH // 2 or len(out) > MAX_NODES:
+        if len(frames) > MAX_DEPTH // 2 or events > MAX_NODES:
             raise _Reject
+        if type(node) is list or type(node) is dict:
+            node = node.copy()  # (the memoised line's own stays untouched)
         ptr = marks.item() if marks is not None and is_seq else ""
         if key is None:  # `- value` or `-`
-            if events is None:
+            if count < 0:
                 opened, opened_by_seq = col, True
                 if marks is not None:
                     marks.pending, marks.empty = ptr, (lineno, col + 2)
             else:
-                out.extend(events)
+                frames[-1][4].append(node)
+                events += count
                 if marks is not None:
                     marks.value(ptr, value, lineno, vcol)
             continue
         if is_seq:  # a mapping inside the item: `- k: v`
-            frames.append([kcol, False, {key}, False])
-            append(_MAP)
+            item: dict[str, Any] = {}
+            frames[-1][4].append(item)
+            frames.append([kcol, False, {key}, False, item, key])
+            events += 1
             if marks is not None:
                 marks.push(ptr, lineno, kcol)
         else:
-            keys = frames[-1][2]
-            if key in keys:
+            top = frames[-1]
+            if key in top[2]:
                 raise _Reject  # duplicate key: the slow path reports YML002
-            keys.add(key)
-        append(key)
+            top[2].add(key)
+            top[5] = key
+        events += 1
         if marks is not None:
             ptr = f"{marks.frames[-1][0]}/{key}"
             marks.key_positions[ptr] = (lineno, kcol + 1)
-        if events is None:
+        if count < 0:
             opened, opened_by_seq = kcol, False
             if marks is not None:
                 marks.pending, marks.empty = ptr, (lineno, kcol + len(key) + 2)
         else:
-            out.extend(events)
+            frames[-1][4][key] = node
+            events += count
             if marks is not None:
                 marks.value(ptr, value, lineno, vcol)
     if not frames:
         raise _Reject  # empty or comment-only: the slow path reports YML007
     if opened >= 0:
-        append(None)
+        top = frames[-1]
+        if top[1]:
+            top[4].append(None)
+        else:
+            top[4][top[5]] = None
+        events += 1
         if marks is not None:
             marks.positions[marks.pending] = marks.empty
-    out.extend(_END for _ in frames)
-    if len(out) > MAX_NODES:  # events outnumber nodes: the loader's YML005 budget is never hit
+    events += len(frames)
+    if events > MAX_NODES:  # events outnumber nodes: the loader's YML005 budget is never hit
         raise _Reject
-    return out
-
-
-def _events(value: Any, out: list[Any]) -> None:
-    """The pre-order events of a container (scalars inline: a call per container only)."""
-    if type(value) is dict:
-        out.append(_MAP)
-        for k, v in value.items():
-            out.append(k)
-            if type(v) is dict or type(v) is list:
-                _events(v, out)
-            else:
-                out.append(v)
-    else:
-        out.append(_SEQ)
-        for v in value:
-            if type(v) is dict or type(v) is list:
-                _events(v, out)
-            else:
-                out.append(v)
-    out.append(_END)
+    return frames[0][4]  # type: ignore[no-any-return]
 
 
 def fast_data(text: str) -> dict[str, Any] | None:
@@ -451,12 +468,13 @@ def fast_data(text: str) -> dict[str, Any] | None:
         raise
     except BaseException:  # _Reject, a parse error, even a Rust panic: the slow path decides
         return None
-    if type(data) is not dict:
+    # Equal, and of equal types throughout: 1 == 1.0 == True, but their JSON differs (as does
+    # a str's and a number's, and the order of keys); both are walks of the tree in C/Rust.
+    try:
+        if type(data) is not dict or data != expected or _json(data) != _json(expected):
+            return None
+    except TypeError:  # (orjson: a key that is not a string, an int beyond 64 bits...)
         return None
-    got: list[Any] = []
-    _events(data, got)
-    if got != expected or list(map(type, got)) != list(map(type, expected)):
-        return None  # (types too: 1 == 1.0 == True)
     return data
 
 

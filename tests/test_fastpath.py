@@ -423,3 +423,23 @@ def test_the_bundled_catalog_validates_the_same_when_fast_yaml_cannot_be_importe
     assert proc.returncode == 0, proc.stderr
     fast = _findings(validate(Options(cwd=ROOT, use_cache=False)))
     assert json.loads(proc.stdout) == fast
+
+
+@pytest.mark.parametrize(
+    ("text", "other"),
+    [
+        ("a: 1\n", {"a": True}),  # equal (1 == True), of another type
+        ("a: 1\n", {"a": 1.0}),
+        ("a: [1, 2]\n", {"a": (1, 2)}),
+        ("a: p\nb: q\n", {"b": "q", "a": "p"}),  # equal as dicts, in another order
+        ("a:\n  - b: 1\n", {"a": [{"b": 1, "c": None}]}),
+    ],
+)
+def test_fast_data_refuses_a_parse_of_other_types_or_shape(
+    text: str, other: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The parser's data must equal the guard's, types and key order included."""
+
+    assert fastpath.fast_data(text) is not None  # (with the real parser it is accepted)
+    monkeypatch.setattr(fastpath, "_safe_load", lambda _: other)
+    assert fastpath.fast_data(text) is None
