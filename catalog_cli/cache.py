@@ -6,7 +6,7 @@ language and the rules selected; today's date only when a per-file rule reads th
 see ``rules.reads_clock``):
 
 - the **run cache** answers a run in which nothing changed: its key adds the (path, size,
-  mtime_ns, inode) of every input file, the same "stat" test git uses to notice edits, and
+  mtime_ns, inode, ctime_ns) of every input file, the "stat" test git uses to notice edits, and
   today's date (a catalog-wide rule may compare dates with it). It keeps
   the run in the form it was answered: the findings (``last-run.bin``), or the machine-format
   report that was printed (``last-report.bin``);
@@ -92,8 +92,10 @@ STAT_HALVES_FROM = 20_000  # from this many files, two processes stat them (para
 def file_stats(paths: Sequence[str]) -> list[Stat]:
     """A stat of each path that changes whenever its content or the loader's view of it can.
 
-    ``(size, mtime_ns, inode)``; a symlink adds its target's, since the link's own stat says
-    nothing about the content; ``(-1,)`` for a missing file.
+    ``(size, mtime_ns, inode, ctime_ns)``: the ctime too, as git's, because a tool may write a
+    file in place and set its mtime back (the ctime, which no program sets, moves on). A
+    symlink adds its target's, since the link's own stat says nothing about the content;
+    ``(-1,)`` for a missing file.
     """
     return halves(_stats, paths, STAT_HALVES_FROM)
 
@@ -105,17 +107,31 @@ def _stats(paths: Sequence[str]) -> list[Stat]:
         try:
             st = lstat(p)
             if stat_mod.S_ISLNK(st.st_mode):
-                target = os.stat(p)  # noqa: PTH116 - strings on purpose
-                out.append((-2, st.st_ino, target.st_size, target.st_mtime_ns, target.st_ino))
+                t = os.stat(p)  # noqa: PTH116 - strings on purpose
+                out.append(
+                    (
+                        -2,
+                        st.st_ino,
+                        t.st_size,
+                        t.st_mtime_ns,
+                        t.st_ino,
+                        st.st_ctime_ns,
+                        t.st_ctime_ns,
+                    )
+                )
             else:
-                out.append((st.st_size, st.st_mtime_ns, st.st_ino))
+                out.append((st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns))
         except OSError:
             out.append((-1,))
     return out
 
 
 def racy(stats: Iterable[Stat], since_ns: int) -> bool:
-    """Whether a file was modified within RACY_NS before ``since_ns`` (or after it)."""
+    """Whether a file was modified within RACY_NS before ``since_ns`` (or after it).
+
+    By its mtime, as git decides it: a write in the same tick as our stat could leave every
+    field as it was. (The ctime only tells a later edit that set the mtime back.)
+    """
     limit = since_ns - RACY_NS
     # (_mtime inline: a call per file costs a tenth of a second on 100k files)
     return any((s[3] if s[0] == -2 else s[1] if len(s) > 1 else 0) > limit for s in stats)

@@ -760,3 +760,21 @@ def test_the_forked_search_reuses_the_last_result_too(
     again = check()
     assert not marker.exists()  # no search: the last result served
     assert again == check(use_cache=False) and len(again) == len(first)
+
+
+def test_an_edit_in_place_with_the_mtime_set_back_is_seen(make_catalog: MakeCatalog) -> None:
+    """Same size, same inode, the old mtime restored (as `touch -d` or a sync tool may): only
+    the ctime says the file changed, and it must be enough, for both cache layers."""
+    root = _items_catalog(make_catalog)
+    bad = root / "items/basic/bad.yaml"
+    before = _run(root)
+    assert any(f.pointer == "/naem" for f in before.findings)
+    inode = bad.stat().st_ino
+    with bad.open("r+", encoding="utf-8") as fh:  # in place: the same inode
+        fh.write("schema_version: 1\nkind: basic\nnaeM: x\n")
+    os.utime(bad, (OLD, OLD))
+    assert bad.stat().st_ino == inode and bad.stat().st_mtime == OLD
+    after = _run(root)
+    assert not after.cached
+    assert any(f.pointer == "/naeM" for f in after.findings)
+    assert _dicts(after) == _fresh(root)
