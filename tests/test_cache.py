@@ -778,3 +778,23 @@ def test_an_edit_in_place_with_the_mtime_set_back_is_seen(make_catalog: MakeCata
     assert not after.cached
     assert any(f.pointer == "/naeM" for f in after.findings)
     assert _dicts(after) == _fresh(root)
+
+
+@pytest.mark.parametrize(
+    "findings", [b'[{"code": "X"}]', b"[1]", b"not json", b'[{"severity": "fatal"}]']
+)
+def test_a_well_formed_run_cache_of_the_wrong_shape_is_not_believed(
+    make_catalog: MakeCatalog, findings: bytes
+) -> None:
+    """Right key, right digest, findings that are no findings: computed again, not crashed."""
+    root = _catalog(make_catalog)
+    expected = _dicts(_run(root))
+    cache_file = root / CACHE_DIR / RUN_FILE
+    head, _, raw_body = cache_file.read_bytes().partition(b"\n")
+    paths, stored, refs = marshal.loads(raw_body)
+    assert [f["code"] for f in json.loads(stored)] == [f["code"] for f in expected]
+    body = marshal.dumps((paths, findings, refs))
+    header = {**json.loads(head), "digest": hashlib.sha256(body).hexdigest()}
+    cache_file.write_bytes(json.dumps(header).encode() + b"\n" + body)
+    again = _run(root)
+    assert not again.cached and _dicts(again) == expected
