@@ -23,8 +23,8 @@ Every cache file is checked before it is believed: the run cache and the index c
 their body, and a shard of the item cache is named by the SHA-256 of its bytes. Files are
 replaced atomically, a record must name the path and content digest it is used for, and anything
 missing, stale, damaged or written by a concurrent run is ignored (the file is parsed again), so
-no cache can change a result. Everything is stored with ``marshal`` (plain values only), which
-reads back fast and cannot run code.
+no cache can change a result. Everything is stored with ``marshal`` (plain values only; the run
+cache's findings as one JSON document within it), which reads back fast and cannot run code.
 """
 
 from __future__ import annotations
