@@ -33,6 +33,7 @@ from catalog_cli.findings import Finding, Severity
 from catalog_cli.outputs import (
     OutputError,
     default_format,
+    in_ci,
     parse_outputs,
     stdout_guard,
     write_outputs,
@@ -244,8 +245,10 @@ def _execute(
     """Shared body of validate and check: run, filter --since, report, exit."""
     outputs = _parse_outputs(output)
     shown = fmt or default_format(os.environ)
-    # a report is kept for the next identical run when it is the run's only output
-    token = "" if since is not None or outputs else _report_token(command, shown, lang)
+    # a report is kept for the next identical run when it is the run's only output (not in CI:
+    # see Options.keep_run)
+    keep = not in_ci(os.environ)
+    token = "" if since is not None or outputs or not keep else _report_token(command, shown, lang)
     options = Options(
         paths=[p.absolute() for p in paths or []],
         lang=lang.value,
@@ -254,6 +257,7 @@ def _execute(
         strict=strict,
         use_cache=not no_cache,
         report_token=token,
+        keep_run=keep,
     )
     run = check if command == "check" else validate
     result = guarded(lambda: run(options))

@@ -62,6 +62,10 @@ class Options:
     # caller keeps its report under RunResult.key (cache.store_report) instead of the run's
     # findings being kept: a run is remembered in the form it was answered.
     report_token: str = ""
+    # Whether to keep this run for an identical next one (the run cache; the item cache is
+    # kept either way). The CLI says no in CI, where every checkout gives every file a new stat:
+    # no later job could be answered from it, and keeping 100k items' run costs 0.3 s.
+    keep_run: bool = True
 
 
 @dataclass
@@ -357,7 +361,7 @@ def validate(
     # (what --since and the run cache need; a kept report needs neither)
     refs = references(facts) if not options.report_token else {}
     if key is not None and stats is not None and not cache.racy(stats, since_ns):
-        if not options.report_token:
+        if not options.report_token and options.keep_run:
             cache.store(session.root, key, sorted(paths), findings, refs)
     else:
         key = None  # nothing stored under it: a report must not be either

@@ -37,6 +37,12 @@ def default_format(env: Mapping[str, str]) -> str:
     return "github" if env.get("GITHUB_ACTIONS") == "true" else "text"
 
 
+def in_ci(env: Mapping[str, str]) -> bool:
+    """Whether this runs in CI: ``CI`` set to anything but empty, ``0`` or ``false``, as GitHub
+    Actions, GitLab CI and the other services set it."""
+    return env.get("CI", "").strip().lower() not in ("", "0", "false")
+
+
 def parse_outputs(values: list[str]) -> list[tuple[str, Path]]:
     """``["sarif=out/x.sarif", …]`` → ``[("sarif", Path("out/x.sarif")), …]``; ValueError if bad."""
     known = ", ".join(sorted(REPORTERS))

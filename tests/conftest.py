@@ -47,8 +47,8 @@ MakeCatalog = Callable[[dict[str, str | bytes]], Path]
 
 @pytest.fixture(autouse=True)
 def _not_in_github_actions(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Tests expect plain output even when the suite itself runs under GitHub Actions."""
-    for var in ("GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY", "FORCE_COLOR"):
+    """Tests expect plain output, and a kept run, even when the suite itself runs in CI."""
+    for var in ("GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY", "FORCE_COLOR", "CI"):
         monkeypatch.delenv(var, raising=False)
 
 

@@ -798,3 +798,23 @@ def test_a_well_formed_run_cache_of_the_wrong_shape_is_not_believed(
     cache_file.write_bytes(json.dumps(header).encode() + b"\n" + body)
     again = _run(root)
     assert not again.cached and _dicts(again) == expected
+
+
+@pytest.mark.parametrize(
+    ("ci", "kept"), [("true", False), ("1", False), ("false", True), ("", True), ("0", True)]
+)
+@pytest.mark.parametrize("fmt", ["json", "text"])
+def test_in_ci_the_run_is_not_kept_but_the_item_cache_is(
+    make_catalog: MakeCatalog, monkeypatch: pytest.MonkeyPatch, ci: str, kept: bool, fmt: str
+) -> None:
+    """A CI checkout gives every file a new stat, so no later job could be answered from the
+    run cache: it is not written there (the item cache, which the next job can use, is)."""
+    from catalog_cli.cache import REPORT_FILE
+
+    root = _catalog(make_catalog)
+    monkeypatch.setenv("CI", ci)
+    first = invoke(root, "validate", "--format", fmt, "--lang", "en")
+    run_files = {p.name for p in (root / CACHE_DIR).iterdir()} & {RUN_FILE, REPORT_FILE}
+    assert bool(run_files) == kept
+    assert (root / CACHE_DIR / INDEX_FILE).is_file()
+    assert invoke(root, "validate", "--format", fmt, "--lang", "en") == first
