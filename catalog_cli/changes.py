@@ -2,10 +2,16 @@
 
 gitpython is imported lazily: it fails to import where the git executable is missing, and only
 ``--since`` needs it. Outside a git repository every file counts as changed.
+
+:class:`PendingChanges` starts git's part early, so that it runs beside the validation (its diff
+and list of untracked files take 0.4 s on 100k items); whatever goes wrong there is left to
+:func:`changes_since`, which says what to do.
 """
 
 from __future__ import annotations
 
+import contextlib
+import subprocess
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -75,8 +81,18 @@ def changes_since(root: Path, ref: str) -> Changes:
     top = Path(str(repo.working_tree_dir))
     prefix = root.resolve().relative_to(top.resolve()).as_posix()
     prefix = "" if prefix == "." else prefix + "/"
-    out = Changes()
     raw = repo.git.diff("--name-status", "-M", "-z", ref, "--", ".")
+    untracked = repo.git.ls_files("--others", "--exclude-standard", "-z").split("\0")
+    return _changes(repo, root, ref, prefix, raw, untracked)
+
+
+def _changes(
+    repo: Any, root: Path, ref: str, prefix: str, raw: str, untracked: list[str]
+) -> Changes:
+    """Changes from git's ``diff --name-status -z`` and the untracked files (paths from the
+    repository's top; ``prefix``: the catalog root's, ``""`` or ending in ``/``). ``repo`` is
+    asked for the codes of deleted files (gitpython; None: it is opened for them)."""
+    out = Changes()
     parts = raw.split("\0")
     i = 0
     while i < len(parts) - 1:
@@ -91,12 +107,13 @@ def changes_since(root: Path, ref: str) -> Changes:
             path = parts[i + 1]
             i += 2
             (out.deleted if status == "D" else out.changed).add(path)
-    untracked = repo.git.ls_files("--others", "--exclude-standard", "-z").split("\0")
     out.changed |= {p for p in untracked if p}
     # paths relative to the catalog root, not the repository's top
     out.changed = {p[len(prefix) :] for p in out.changed if p.startswith(prefix)}
     deleted_top = {p for p in out.deleted if p.startswith(prefix)}
     out.deleted = {p[len(prefix) :] for p in deleted_top}
+    if deleted_top and repo is None:
+        repo = _repo(root)  # (a repository: git has just listed the deletions)
     for p in deleted_top:
         out.deleted_codes |= _codes_at(repo, ref, p)
     return out
@@ -133,3 +150,52 @@ def only_changed(
 ) -> list[Finding]:
     """The findings ``--since`` reports: those involving changed or deleted-upon items."""
     return [f for f in findings if involves(f, changes, references)]
+
+
+class PendingChanges:
+    """:func:`changes_since` with git started now, in the background, and read by ``result``."""
+
+    def __init__(self, root: Path, ref: str) -> None:
+        self.root, self.ref = root, ref
+        self._procs: list[subprocess.Popen[bytes]] = []
+        commands = [
+            ["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"],
+            ["rev-parse", "--show-prefix"],
+            ["diff", "--name-status", "-M", "-z", ref, "--", "."],
+            ["ls-files", "--others", "--exclude-standard", "--full-name", "-z"],
+        ]
+        try:
+            for args in commands:
+                self._procs.append(
+                    subprocess.Popen(
+                        ["git", *args],
+                        cwd=root,
+                        stdin=subprocess.DEVNULL,
+                        stdout=subprocess.PIPE,
+                        stderr=subprocess.DEVNULL,
+                    )
+                )
+        except OSError:  # no git (or no such directory): changes_since says what to do
+            self._stop()
+
+    def _stop(self) -> None:
+        for proc in self._procs:
+            with contextlib.suppress(OSError):
+                proc.kill()
+            with contextlib.suppress(OSError, ValueError):
+                proc.communicate()
+        self._procs = []
+
+    def result(self, root: Path) -> Changes:
+        """The changes of the catalog at ``root`` since the reference."""
+        outputs: list[str] = []
+        for proc in self._procs:
+            out, _ = proc.communicate()
+            if proc.returncode != 0:
+                break
+            outputs.append(out.decode("utf-8", "surrogateescape"))
+        if len(outputs) < 4 or not self._procs or root != self.root:
+            self._stop()
+            return changes_since(root, self.ref)  # its diagnosis: no git, no repository, no ref
+        _, prefix, raw, untracked = outputs
+        return _changes(None, root, self.ref, prefix.rstrip("\n"), raw, untracked.split("\0"))

@@ -12,7 +12,7 @@ import os
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -28,6 +28,7 @@ from catalog_cli.clisupport import (
     fail,
     guarded,
 )
+from catalog_cli.config import find_root
 from catalog_cli.engine import Options, check, open_session, validate
 from catalog_cli.findings import Finding, Severity
 from catalog_cli.outputs import (
@@ -40,6 +41,9 @@ from catalog_cli.outputs import (
 )
 from catalog_cli.reporters import REPORTERS, Report, RuleInfo
 from catalog_cli.rules import Rule
+
+if TYPE_CHECKING:  # (imported only when --since is given)
+    from catalog_cli.changes import PendingChanges
 
 app = typer.Typer(
     name="catalog",
@@ -260,6 +264,7 @@ def _execute(
         keep_run=keep,
     )
     run = check if command == "check" else validate
+    pending = _pending_changes(options, since)  # git runs beside the validation
     result = guarded(lambda: run(options))
     if result.report is not None:  # nothing changed since the run that rendered it
         text, errors, warnings = result.report
@@ -270,7 +275,9 @@ def _execute(
     if since is not None:
         from catalog_cli.changes import changes_since, only_changed
 
-        changes = guarded(lambda: changes_since(result.root, since))
+        changes = guarded(
+            lambda: pending.result(result.root) if pending else changes_since(result.root, since)
+        )
         if changes.note:
             err_console.print(f"catalog: note: {changes.note}", highlight=False)
         findings = only_changed(findings, result.references, changes)
@@ -289,6 +296,16 @@ def _execute(
     else:
         guarded(lambda: _output(report, fmt, outputs))
     raise typer.Exit(EXIT_FINDINGS if _failing(findings, strict) else EXIT_OK)
+
+
+def _pending_changes(options: Options, since: str | None) -> PendingChanges | None:
+    """``--since``'s git commands, started in the catalog the run will find (if any)."""
+    if since is None:
+        return None
+    from catalog_cli.changes import PendingChanges
+
+    root = find_root(options.paths[0] if options.paths else options.cwd)
+    return PendingChanges(root, since) if root is not None else None
 
 
 def _failing(findings: list[Finding], strict: bool) -> bool:

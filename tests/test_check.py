@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from catalog_cli.cli import app
+from catalog_cli.config import ConfigError
 from tests.conftest import TEMPLATES, MakeCatalog
 from tests.gitrepo import git
 
@@ -104,3 +105,61 @@ def test_outside_git_everything_counts(make_catalog: MakeCatalog) -> None:
     code, doc, err = run(root, "--since", "main")
     assert code == 1 and "items/basic/x.yaml" in paths(doc)
     assert "not in a git repository" in err
+
+
+def _nested_repo(tmp_path: Path) -> tuple[Path, Path]:
+    """A repository whose catalog lives in a subfolder, with every kind of change since main:
+    modified, renamed, deleted, untracked, and a change outside the catalog."""
+    top = tmp_path / "repo"
+    root = top / "catalogs" / "liaoning"
+    for rel, text in {
+        BASIC: (TEMPLATES / "basic.yaml").read_text(encoding="utf-8"),
+        IMPL: (TEMPLATES / "implementation.yaml").read_text(encoding="utf-8"),
+        "items/basic/old.yaml": "schema_version: 1\nkind: basic\n",
+        "items/basic/gone.yaml": "schema_version: 1\nkind: basic\nbasic_code: '000123019000'\n",
+    }.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text, encoding="utf-8")
+    (top / "README.md").write_text("x\n", encoding="utf-8")
+    git(top, "init", "-q", "-b", "main")
+    git(top, "add", "-A")
+    git(top, "commit", "-q", "-m", "base")
+    (root / BASIC).write_text((root / BASIC).read_text("utf-8") + "# edited\n", "utf-8")
+    git(root, "mv", "items/basic/old.yaml", "items/basic/renamed.yaml")
+    (root / "items/basic/gone.yaml").unlink()
+    (root / "items/basic/新.yaml").write_text("schema_version: 1\n", encoding="utf-8")
+    (top / "README.md").write_text("y\n", encoding="utf-8")
+    return top, root
+
+
+def test_git_started_early_finds_what_changes_since_finds(tmp_path: Path) -> None:
+    from catalog_cli.changes import PendingChanges, changes_since
+
+    _, root = _nested_repo(tmp_path)
+    expected = changes_since(root, "main")
+    assert expected.changed == {BASIC, "items/basic/renamed.yaml", "items/basic/新.yaml"}
+    assert expected.deleted == {"items/basic/old.yaml", "items/basic/gone.yaml"}
+    assert expected.deleted_codes == {"000123019000"}
+    assert PendingChanges(root, "main").result(root) == expected
+
+
+def test_git_started_early_leaves_trouble_to_changes_since(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from catalog_cli import changes
+
+    _, root = _nested_repo(tmp_path)
+    expected = changes.changes_since(root, "main")
+    # another root than the run found: asked again there
+    other = changes.PendingChanges(root / "items", "main")
+    assert other.result(root) == expected
+    # a missing reference: changes_since's message, how to fetch it
+    with pytest.raises(ConfigError, match="git fetch"):
+        changes.PendingChanges(root, "origin/nothing").result(root)
+
+    # git cannot be started: the same answer, from changes_since
+    def no_git(*args: object, **kwargs: object) -> object:
+        raise FileNotFoundError("git")
+
+    monkeypatch.setattr(changes.subprocess, "Popen", no_git)
+    assert changes.PendingChanges(root, "main").result(root) == expected
