@@ -164,6 +164,8 @@ class PendingChanges:
             ["diff", "--name-status", "-M", "-z", ref, "--", "."],
             ["ls-files", "--others", "--exclude-standard", "--full-name", "-z"],
         ]
+        if ref.startswith("-"):  # an option, not a reference: git must never see it as one
+            return
         try:
             for args in commands:
                 self._procs.append(

@@ -156,6 +156,15 @@ def test_git_started_early_leaves_trouble_to_changes_since(
     # a missing reference: changes_since's message, how to fetch it
     with pytest.raises(ConfigError, match="git fetch"):
         changes.PendingChanges(root, "origin/nothing").result(root)
+    # an option where a reference belongs is never given to git (git diff --output= writes)
+    started: list[object] = []
+    real_popen = changes.subprocess.Popen
+    monkeypatch.setattr(changes.subprocess, "Popen", lambda *a, **k: started.append(a))
+    pending = changes.PendingChanges(root, f"--output={tmp_path / 'written'}")
+    monkeypatch.setattr(changes.subprocess, "Popen", real_popen)
+    assert started == []
+    with pytest.raises(ConfigError, match="not found"):
+        pending.result(root)
 
     # git cannot be started: the same answer, from changes_since
     def no_git(*args: object, **kwargs: object) -> object:
