@@ -396,11 +396,10 @@ def file_results(
     rules: Sequence[type[Rule]],
     lang: str,
     since_ns: int,
-    on_facts: Callable[[list[tuple[Any, ...]]], None] | None = None,
-    today: dt.date | None = None,
+    on_facts: Callable[[list[tuple[Any, ...]]], None] | None,
+    today: dt.date,
 ) -> list[Result]:
     """Every file's result as of ``today``, through the item cache when ``stats`` are given."""
-    today = today or dt.date.today()
     if stats is None:
         nothing: list[Result | None] = [None] * len(names)
         return _gather(session, names, nothing, rules, lang, None, on_facts, today)[0]
