@@ -65,6 +65,11 @@ def missing_ref_message(ref: str, *, shallow: bool) -> str:
 
 def changes_since(root: Path, ref: str) -> Changes:
     """Files changed in the working tree (committed or not, and untracked) since ``ref``."""
+    if ref.startswith("-"):  # an option, not a reference (and no fetch would help)
+        raise ConfigError(
+            f"git reference '{ref}' not found: a reference cannot start with '-'; "
+            "give a branch, tag or commit, e.g. --since origin/main"
+        )
     repo = _repo(root)
     if repo is None:
         return Changes(
