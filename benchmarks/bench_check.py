@@ -8,7 +8,8 @@ file's findings),
 and one after a basic item was renamed (its implementation items inherit the name: the duplicate
 search must compare them again, from its index of the rest).
 Each is the real command in a subprocess, with JSON output unless said; ``peak MB`` is the maximum RSS of its
-largest process, ``all MB`` the most its processes held together (PSS, sampled every 0.2 s); CPU
+largest process, ``all MB`` the most its processes held together (PSS, sampled every 0.2 s in a
+second cold run, which is not timed: sampling takes a fifth of one of the two cores); CPU
 time is user + system of the command and its worker processes. ``fast s`` is the issue's
 yardstick measured just before and ``fast s after`` just after (reading and parsing every file
 with the fastest parser, on all cores): the host is shared and its speed varies, within a run too,
@@ -69,10 +70,12 @@ def _tree_pss_mb(root_pid: int) -> float:
 
 
 def _check(
-    catalog: Path, *args: str, ci: bool = False
+    catalog: Path, *args: str, ci: bool = False, sample: bool = False
 ) -> tuple[float, float, float, float, dict[str, object]]:
     """Wall seconds, CPU seconds (the command and its workers), peak MB of the largest process
-    and of all of them together (sampled), and the summary (with the default JSON output)."""
+    and, with ``sample``, of all of them together, and the summary (with the default JSON
+    output). Sampling reads every process's page tables (``smaps_rollup``) five times a second:
+    on two cores that takes a fifth of one of them, so a timed run does not sample."""
     exe = Path(sys.executable).parent / "catalog"
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     cpu = _cpu()
@@ -86,9 +89,11 @@ def _check(
             env={**os.environ, "CI": "true" if ci else ""},
         )
         together = 0.0
-        while proc.poll() is None:
-            together = max(together, _tree_pss_mb(proc.pid))
-            time.sleep(0.2)
+        if sample:
+            while proc.poll() is None:
+                together = max(together, _tree_pss_mb(proc.pid))
+                time.sleep(0.2)
+        proc.wait()
         elapsed = time.perf_counter() - t
         out.seek(0)
         err.seek(0)
@@ -129,7 +134,7 @@ def bench(n: int, out_dir: Path) -> dict[str, object]:
     shutil.rmtree(catalog / ".catalog-cache", ignore_errors=True)
     # the machine's speed right now (it varies on a shared host): read + the fastest parse
     yardstick = fast_parse_seconds(catalog)
-    cold, cold_cpu, cold_mb, cold_all_mb, summary = _check(catalog)
+    cold, cold_cpu, cold_mb, _, summary = _check(catalog)
     warm, warm_cpu, _, _, _ = _check(catalog)
     one = next((catalog / "items" / "basic").glob("*.yaml"))
     text = one.read_text(encoding="utf-8")
@@ -146,6 +151,9 @@ def bench(n: int, out_dir: Path) -> dict[str, object]:
         one.write_text(text, encoding="utf-8")
         os.utime(one, (old, old))
     after = fast_parse_seconds(catalog)
+    # memory: a second cold run, sampled (not timed: sampling slows it)
+    shutil.rmtree(catalog / ".catalog-cache", ignore_errors=True)
+    _, _, _, cold_all_mb, _ = _check(catalog, sample=True)
     return {
         "items": n,
         "fast_parse_s": yardstick,
