@@ -156,10 +156,14 @@ def run_key(
 def _read_checked(path: Path, key: str) -> bytes | None:
     """The body of a ``header line + body`` file whose header names ``key`` and the body's digest."""
     try:
-        raw = path.read_bytes()
-        head, _, body = raw.partition(b"\n")
-        header = json.loads(head)
-        if header.get("key") != key or header.get("digest") != hashlib.sha256(body).hexdigest():
+        with path.open("rb") as fh:
+            # the header first: a run that misses (another key) reads no further, where the
+            # body can be a 26 MB report
+            header = json.loads(fh.readline(4096))
+            if header.get("key") != key:
+                return None
+            body = fh.read()
+        if header.get("digest") != hashlib.sha256(body).hexdigest():
             return None
         return body
     except (OSError, ValueError, AttributeError):

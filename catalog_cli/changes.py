@@ -154,6 +154,15 @@ def only_changed(
     findings: list[Finding], references: Mapping[str, Collection[str]], changes: Changes
 ) -> list[Finding]:
     """The findings ``--since`` reports: those involving changed or deleted-upon items."""
+    if changes.everything:
+        return list(findings)
+    changed = changes.changed
+    if not changes.deleted_codes:  # (the usual case, inline: 50k calls of involves took 0.15 s)
+        return [
+            f
+            for f in findings
+            if f.path in changed or (f.related and any(r.path in changed for r in f.related))
+        ]
     return [f for f in findings if involves(f, changes, references)]
 
 

@@ -303,15 +303,14 @@ class _Gather:
                 first.setdefault(r[0][3], i)
         done = [r for r in self.results if r is not None]
         identities = {c: _identity(done[i][0][0], done[i][0][1]) for c, i in first.items()}
-        # cached results whose basic item changed: parse those files again for round two
-        stale = [
-            i
-            for i, r in enumerate(done)
-            if r[2] is not None and r[2] != _basic_key(r[0][2], r[0][3], identities)
-        ]
+        # cached results whose basic item changed: parse those files again for round two. (A
+        # result's basic key is "" exactly when its facts name no basic item it depends on,
+        # see _basic_key; otherwise it is the identity its code resolved to, or "-".)
+        get = identities.get
+        stale = [i for i, r in enumerate(done) if r[2] and r[2] != get(r[0][3], "-")]
+        if self.on_facts is not None:  # (the stale results' facts are those of their content)
+            self.on_facts([r[0] for r in done])
         self._parse(crew, stale)
-        if self.on_facts is not None:
-            self.on_facts([r[0] for r in self.results if r is not None])
         fresh = [r for r in self.results if r is not None and r[2] is None]
         needed = {r[0][3] for r in fresh if r[0][2] == "implementation" and r[0][3] in first}
         payload = {c: (identities[c], self._pickled_basic(first[c])) for c in sorted(needed)}

@@ -172,3 +172,36 @@ def test_git_started_early_leaves_trouble_to_changes_since(
 
     monkeypatch.setattr(changes.subprocess, "Popen", no_git)
     assert changes.PendingChanges(root, "main").result(root) == expected
+
+
+def test_the_since_filter_is_involves_finding_by_finding() -> None:
+    """``only_changed`` (inline for the usual case) keeps exactly the findings ``involves``
+    keeps: on its own path, through a related location, or depending on a deleted code."""
+    from catalog_cli.changes import Changes, involves, only_changed
+    from catalog_cli.findings import Finding, Location, Severity
+
+    def f(path: str, *related: str) -> Finding:
+        locs = tuple(Location(r, 1, 1) for r in related)
+        return Finding("X001", "x", Severity.ERROR, "m", path, related=locs)
+
+    findings = [f("a"), f("b"), f("c", "a"), f("d", "e", "b"), f("e"), f("impl"), f("f", "g")]
+    refs = {"impl": {"000123018000"}, "e": {"999"}}
+    cases = [
+        Changes(changed={"a"}),
+        Changes(changed={"b"}),
+        Changes(changed=set()),
+        Changes(changed={"a"}, deleted={"gone"}, deleted_codes={"000123018000"}),
+        Changes(everything=True),
+    ]
+    kept = []
+    for changes in cases:
+        expected = [x for x in findings if involves(x, changes, refs)]
+        assert only_changed(findings, refs, changes) == expected
+        kept.append([x.path for x in expected])
+    assert kept == [
+        ["a", "c"],
+        ["b", "d"],
+        [],
+        ["a", "c", "impl"],
+        ["a", "b", "c", "d", "e", "impl", "f"],
+    ]
