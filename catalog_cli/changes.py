@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import subprocess
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -164,6 +164,32 @@ def only_changed(
             if f.path in changed or (f.related and any(r.path in changed for r in f.related))
         ]
     return [f for f in findings if involves(f, changes, references)]
+
+
+def involved_tuples(
+    tuples: list[tuple[Any, ...]],
+    changes: Changes,
+    references: Callable[[], Mapping[str, Collection[str]]],
+) -> list[tuple[Any, ...]]:
+    """:func:`only_changed` on findings still in their cached form (``cache.finding_tuple``:
+    path at 4, related ``(path, line, column)`` at 9), before they are built: a pull request's
+    run in CI builds only the findings it reports. ``references`` is called only when items
+    were deleted."""
+    if changes.everything:
+        return tuples
+    changed = changes.changed
+    if not changes.deleted_codes:
+        return [
+            t for t in tuples if t[4] in changed or (t[9] and any(r[0] in changed for r in t[9]))
+        ]
+    refs, deleted = references(), changes.deleted_codes
+    return [
+        t
+        for t in tuples
+        if t[4] in changed
+        or (t[9] and any(r[0] in changed for r in t[9]))
+        or not deleted.isdisjoint(refs.get(t[4], ()))
+    ]
 
 
 class PendingChanges:

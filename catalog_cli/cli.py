@@ -12,13 +12,14 @@ import os
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from catalog_cli import __version__, cache, cli_authoring, cli_browse, cli_export, cli_history
+from catalog_cli.changes import Changes, PendingChanges, changes_since, only_changed
 from catalog_cli.clisupport import (
     EXIT_FINDINGS,
     EXIT_OK,
@@ -41,9 +42,6 @@ from catalog_cli.outputs import (
 )
 from catalog_cli.reporters import REPORTERS, Report, RuleInfo
 from catalog_cli.rules import Rule
-
-if TYPE_CHECKING:  # (imported only when --since is given)
-    from catalog_cli.changes import PendingChanges
 
 app = typer.Typer(
     name="catalog",
@@ -265,6 +263,13 @@ def _execute(
     )
     run = check if command == "check" else validate
     pending = _pending_changes(options, since)  # git runs beside the validation
+
+    def changes_of(root: Path) -> Changes:
+        assert since is not None
+        return pending.result(root) if pending else changes_since(root, since)
+
+    if since is not None and not keep:  # (nothing kept: the run need not build the rest)
+        options.changes = changes_of
     result = guarded(lambda: run(options))
     if result.report is not None:  # nothing changed since the run that rendered it
         text, errors, warnings = result.report
@@ -273,11 +278,7 @@ def _execute(
         raise typer.Exit(EXIT_FINDINGS if errors or (strict and warnings) else EXIT_OK)
     findings = result.findings
     if since is not None:
-        from catalog_cli.changes import changes_since, only_changed
-
-        changes = guarded(
-            lambda: pending.result(result.root) if pending else changes_since(result.root, since)
-        )
+        changes = result.changes or guarded(lambda: changes_of(result.root))
         if changes.note:
             err_console.print(f"catalog: note: {changes.note}", highlight=False)
         findings = only_changed(findings, result.references, changes)
@@ -302,8 +303,6 @@ def _pending_changes(options: Options, since: str | None) -> PendingChanges | No
     """``--since``'s git commands, started in the catalog the run will find (if any)."""
     if since is None:
         return None
-    from catalog_cli.changes import PendingChanges
-
     root = find_root(options.paths[0] if options.paths else options.cwd)
     return PendingChanges(root, since) if root is not None else None
 

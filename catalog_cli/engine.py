@@ -13,14 +13,15 @@ import datetime as dt
 import fnmatch
 import os
 import time
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from catalog_cli import cache
+from catalog_cli.changes import Changes, involved_tuples
 from catalog_cli.config import Config, ConfigError, find_root, load_config
-from catalog_cli.facts import Facts, references, suppressions_of
+from catalog_cli.facts import Facts, References, references, suppressions_of
 from catalog_cli.fastpath import load_file
 from catalog_cli.findings import Finding, Severity
 from catalog_cli.loader import (
@@ -66,6 +67,10 @@ class Options:
     # kept either way). The CLI says no in CI, where every checkout gives every file a new stat:
     # no later job could be answered from it, and keeping 100k items' run costs 0.3 s.
     keep_run: bool = True
+    # ``--since`` when nothing is kept (CI): the changes, asked for once the files are checked.
+    # Findings the changes do not involve are then dropped before they are built (the caller
+    # filters the catalog-wide rules' findings); a kept run needs every finding.
+    changes: Callable[[Path], Changes] | None = None
 
 
 @dataclass
@@ -94,6 +99,7 @@ class RunResult:
     key: str | None = None  # the run cache's key (None without the cache)
     # the stored report (text, errors, warnings) of an identical run; findings are then empty
     report: tuple[str, int, int] | None = None
+    changes: Changes | None = None  # what Options.changes answered (None: not asked)
 
 
 def _matches(rule: type[Rule], selectors: Iterable[str]) -> bool:
@@ -338,17 +344,30 @@ def validate(
     results = file_results(
         session, names, stats, context, rules, options.lang, since_ns, begin, today
     )
-    try:
-        findings = [cache.finding(t) for r in results for t in (*r[1], *r[3])]
-    except (TypeError, ValueError, KeyError):  # a cached result of the wrong shape: none cached
-        results = file_results(
-            session, names, None, context, rules, options.lang, since_ns, None, today
-        )
-        findings = [cache.finding(t) for r in results for t in (*r[1], *r[3])]
     begin([r[0] for r in results])
     catalog, ctx = started[0]
     facts = catalog.facts
-    findings.extend(run_rules(rules, catalog, ctx))
+    # the catalog-wide rules first: they collect the duplicate search, so that nothing is left
+    # running when asking for the changes fails (a reference that is missing: exit 2)
+    late = list(run_rules(rules, catalog, ctx))
+    changes = options.changes(root) if options.changes is not None else None
+
+    def built(results: list[list[Any]]) -> list[Finding]:
+        tuples = [t for r in results for t in (*r[1], *r[3])]
+        if changes is not None and not options.keep_run:  # (a kept run keeps every finding)
+            tuples = involved_tuples(
+                tuples, changes, lambda: references(Facts(*r[0]) for r in results)
+            )
+        return [cache.finding(t) for t in tuples]
+
+    try:
+        findings = built(results)
+    except (TypeError, ValueError, KeyError, IndexError):  # a cached result of the wrong shape
+        results = file_results(
+            session, names, None, context, rules, options.lang, since_ns, None, today
+        )
+        findings = built(results)
+    findings.extend(late)
     paths = [f.path for f in facts]
     if wanted is not None:
         findings = [f for f in findings if f.path in wanted]
@@ -359,14 +378,25 @@ def validate(
     findings = override_severity(findings, session.config.severity)
     findings.sort(key=Finding.sort_key)
     # (what --since and the run cache need; a kept report needs neither)
-    refs = references(facts) if not options.report_token else {}
+    lazy = References(facts)
+    refs: Mapping[str, Collection[str]] = lazy if not options.report_token else {}
     if key is not None and stats is not None and not cache.racy(stats, since_ns):
         if not options.report_token and options.keep_run:
-            cache.store(session.root, key, sorted(paths), findings, refs)
+            cache.store(session.root, key, sorted(paths), findings, lazy.table())
     else:
         key = None  # nothing stored under it: a report must not be either
     documents = _LazyDocuments(root, set(paths), max_bytes)
-    return RunResult(root, findings, documents, len(paths), refs, session.standard, rules, key=key)
+    return RunResult(
+        root,
+        findings,
+        documents,
+        len(paths),
+        refs,
+        session.standard,
+        rules,
+        key=key,
+        changes=changes,
+    )
 
 
 class _LazyDocuments(Mapping[str, Document]):

@@ -9,7 +9,7 @@ item cache needs no pickles). Full items stay where they were built.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from typing import NamedTuple
 
 from catalog_cli.loader import Suppression
@@ -88,3 +88,27 @@ def suppressions_of(facts: Facts) -> list[Suppression]:
 def references(facts: Iterable[Facts]) -> dict[str, set[str]]:
     """Codes each file depends on (an implementation item depends on its basic item)."""
     return {f.path: {f.basic_code} for f in facts if f.kind == "implementation" and f.basic_code}
+
+
+class References(Mapping[str, Collection[str]]):
+    """:func:`references`, worked out on first use (a pull request's run in CI needs them only
+    when items were deleted)."""
+
+    def __init__(self, facts: Iterable[Facts]) -> None:
+        self._facts: Iterable[Facts] | None = facts
+        self._refs: dict[str, set[str]] = {}
+
+    def table(self) -> dict[str, set[str]]:
+        """The references as a dict (worked out now if not yet)."""
+        if self._facts is not None:
+            self._refs, self._facts = references(self._facts), None
+        return self._refs
+
+    def __getitem__(self, path: str) -> Collection[str]:
+        return self.table()[path]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.table())
+
+    def __len__(self) -> int:
+        return len(self.table())

@@ -44,6 +44,15 @@ def repo(make_catalog: MakeCatalog) -> Path:
     return root
 
 
+@pytest.fixture(params=["", "true"], ids=["local", "CI"])
+def ci(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Each --since test runs as on a laptop and as in CI, where nothing is kept and the run
+    builds only the findings the changes involve (engine.Options.changes)."""
+    if request.param:
+        monkeypatch.setenv("CI", request.param)
+    return str(request.param)
+
+
 def paths(doc: dict[str, object] | None) -> set[str]:
     assert doc is not None
     findings = doc["findings"]
@@ -57,7 +66,7 @@ def test_without_since_everything_is_reported(repo: Path) -> None:
     assert "items/basic/old.yaml" in paths(doc)
 
 
-def test_since_reports_only_changed_items(repo: Path) -> None:
+def test_since_reports_only_changed_items(repo: Path, ci: str) -> None:
     code, doc, _ = run(repo, "--since", "main")
     assert code == 0 and paths(doc) == set()
     impl = repo / IMPL
@@ -66,7 +75,7 @@ def test_since_reports_only_changed_items(repo: Path) -> None:
     assert code == 1 and paths(doc) == {IMPL}
 
 
-def test_since_reports_dependants_of_a_deleted_item(repo: Path) -> None:
+def test_since_reports_dependants_of_a_deleted_item(repo: Path, ci: str) -> None:
     git(repo, "rm", "-q", BASIC)
     code, doc, _ = run(repo, "--since", "main")
     assert code == 1
@@ -74,7 +83,7 @@ def test_since_reports_dependants_of_a_deleted_item(repo: Path) -> None:
     assert "items/basic/old.yaml" not in paths(doc)
 
 
-def test_since_counts_untracked_and_renamed_files(repo: Path) -> None:
+def test_since_counts_untracked_and_renamed_files(repo: Path, ci: str) -> None:
     (repo / "items/basic/new.yaml").write_text("schema_version: 1\nkind: basic\n", "utf-8")
     git(repo, "mv", "items/basic/old.yaml", "items/basic/renamed.yaml")
     code, doc, _ = run(repo, "--since", "main")
@@ -82,13 +91,13 @@ def test_since_counts_untracked_and_renamed_files(repo: Path) -> None:
     assert {"items/basic/new.yaml", "items/basic/renamed.yaml"} <= paths(doc)
 
 
-def test_missing_ref_says_how_to_fetch(repo: Path) -> None:
+def test_missing_ref_says_how_to_fetch(repo: Path, ci: str) -> None:
     code, doc, err = run(repo, "--since", "origin/main")
     assert code == 2 and doc is None
     assert "not found" in err and "git fetch" in err
 
 
-def test_detached_head_and_shallow_clone(repo: Path, tmp_path: Path) -> None:
+def test_detached_head_and_shallow_clone(repo: Path, tmp_path: Path, ci: str) -> None:
     git(repo, "checkout", "-q", "--detach")
     code, _, _ = run(repo, "--since", "main")
     assert code == 0
@@ -100,7 +109,7 @@ def test_detached_head_and_shallow_clone(repo: Path, tmp_path: Path) -> None:
     assert code == 0 and paths(doc) == set()  # old.yaml is broken, but nothing changed
 
 
-def test_outside_git_everything_counts(make_catalog: MakeCatalog) -> None:
+def test_outside_git_everything_counts(make_catalog: MakeCatalog, ci: str) -> None:
     root = make_catalog({"items/basic/x.yaml": "schema_version: 1\nkind: basic\n"})
     code, doc, err = run(root, "--since", "main")
     assert code == 1 and "items/basic/x.yaml" in paths(doc)
@@ -175,9 +184,11 @@ def test_git_started_early_leaves_trouble_to_changes_since(
 
 
 def test_the_since_filter_is_involves_finding_by_finding() -> None:
-    """``only_changed`` (inline for the usual case) keeps exactly the findings ``involves``
-    keeps: on its own path, through a related location, or depending on a deleted code."""
-    from catalog_cli.changes import Changes, involves, only_changed
+    """``only_changed`` (inline for the usual case) and ``involved_tuples`` keep exactly the
+    findings ``involves`` keeps: on its own path, through a related location, or depending on
+    a deleted code."""
+    from catalog_cli.cache import finding_tuple
+    from catalog_cli.changes import Changes, involved_tuples, involves, only_changed
     from catalog_cli.findings import Finding, Location, Severity
 
     def f(path: str, *related: str) -> Finding:
@@ -193,10 +204,13 @@ def test_the_since_filter_is_involves_finding_by_finding() -> None:
         Changes(changed={"a"}, deleted={"gone"}, deleted_codes={"000123018000"}),
         Changes(everything=True),
     ]
+    tuples = [finding_tuple(x) for x in findings]
     kept = []
     for changes in cases:
         expected = [x for x in findings if involves(x, changes, refs)]
         assert only_changed(findings, refs, changes) == expected
+        # and before the findings are built (a pull request's run in CI)
+        assert involved_tuples(tuples, changes, lambda: refs) == list(map(finding_tuple, expected))
         kept.append([x.path for x in expected])
     assert kept == [
         ["a", "c"],
@@ -205,3 +219,29 @@ def test_the_since_filter_is_involves_finding_by_finding() -> None:
         ["a", "c", "impl"],
         ["a", "b", "c", "d", "e", "impl", "f"],
     ]
+
+
+def test_in_ci_a_pull_request_is_reported_as_elsewhere(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In CI the run drops what the changes do not involve before building findings: the
+    report is the same, dependants of a changed basic item and suppressions included."""
+    basic = repo / BASIC
+    text = basic.read_text(encoding="utf-8")
+    assert "levels: [3, 4]" in text
+    basic.write_text(text.replace("levels: [3, 4]", "levels: [3]"), encoding="utf-8")
+    (repo / "items/basic/new.yaml").write_text(
+        "schema_version: 1\nkind: basic\nname: 新事项  # catalog: ignore[SCH002] 不需要\n",
+        encoding="utf-8",
+    )
+    local = run(repo, "--since", "main")
+    monkeypatch.setenv("CI", "true")
+    in_ci = run(repo, "--since", "main")
+    in_ci_again = run(repo, "--since", "main")  # (from the item cache the first one filled)
+    assert local[:2] == in_ci[:2] == in_ci_again[:2]
+    code, doc, _ = in_ci
+    assert code == 1
+    found = paths(doc)
+    assert IMPL in found  # its level is no longer one of its basic item's
+    assert "items/basic/new.yaml" in found and "items/basic/old.yaml" not in found
+    assert doc is not None and "SUP002" in {f["code"] for f in doc["findings"]}  # type: ignore[attr-defined]
