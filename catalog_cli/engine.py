@@ -344,29 +344,39 @@ def validate(
     results = file_results(
         session, names, stats, context, rules, options.lang, since_ns, begin, today
     )
-    begin([r[0] for r in results])
-    catalog, ctx = started[0]
-    facts = catalog.facts
-    # the catalog-wide rules first: they collect the duplicate search, so that nothing is left
-    # running when asking for the changes fails (a reference that is missing: exit 2)
-    late = list(run_rules(rules, catalog, ctx))
-    changes = options.changes(root) if options.changes is not None else None
+    # With --since in CI nothing is kept: only the findings the changes involve are built,
+    # once the changes are known (see Options.changes). Otherwise every file's findings are
+    # built now, beside the duplicate search, which is still running.
+    defer = options.changes is not None and not options.keep_run
 
-    def built(results: list[list[Any]]) -> list[Finding]:
+    def built(changes: Changes | None) -> list[Finding]:
         tuples = [t for r in results for t in (*r[1], *r[3])]
-        if changes is not None and not options.keep_run:  # (a kept run keeps every finding)
+        if changes is not None:
             tuples = involved_tuples(
                 tuples, changes, lambda: references(Facts(*r[0]) for r in results)
             )
         return [cache.finding(t) for t in tuples]
 
-    try:
-        findings = built(results)
-    except (TypeError, ValueError, KeyError, IndexError):  # a cached result of the wrong shape
-        results = file_results(
-            session, names, None, context, rules, options.lang, since_ns, None, today
-        )
-        findings = built(results)
+    def safely_built(changes: Changes | None) -> list[Finding]:
+        nonlocal results
+        try:
+            return built(changes)
+        except (TypeError, ValueError, KeyError, IndexError):  # a cached result of the wrong shape
+            results = file_results(
+                session, names, None, context, rules, options.lang, since_ns, None, today
+            )
+            return built(changes)
+
+    begin([r[0] for r in results])
+    catalog, ctx = started[0]
+    facts = catalog.facts
+    findings = [] if defer else safely_built(None)
+    # the catalog-wide rules collect the duplicate search: asking for the changes after them
+    # leaves nothing running when that fails (a missing reference: exit 2)
+    late = list(run_rules(rules, catalog, ctx))
+    changes = options.changes(root) if options.changes is not None else None
+    if defer:
+        findings = safely_built(changes)
     findings.extend(late)
     paths = [f.path for f in facts]
     if wanted is not None:
