@@ -30,16 +30,19 @@ class Changes:
     deleted: set[str] = field(default_factory=set)
     deleted_codes: set[str] = field(default_factory=set)
     everything: bool = False  # outside git: every file counts as changed
-    note: str = ""
+    note: str = ""  # what to tell the user (in English; note_zh in Chinese)
+    note_zh: str = ""
 
 
 def _repo(root: Path) -> Any:
     try:
         import git
     except ImportError as exc:  # gitpython raises ImportError when the git binary is missing
+        detail = str(exc).splitlines()[0]
         raise ConfigError(
             "--since needs git, which is not installed or not on PATH "
-            f"({str(exc).splitlines()[0]}); install git, or run without --since"
+            f"({detail}); install git, or run without --since",
+            zh=f"--since 需要 git，但 git 未安装或不在 PATH 中（{detail}）；请安装 git，或不带 --since 运行",
         ) from exc
     try:
         return git.Repo(root, search_parent_directories=True)
@@ -47,7 +50,7 @@ def _repo(root: Path) -> Any:
         return None
 
 
-def missing_ref_message(ref: str, *, shallow: bool) -> str:
+def missing_ref_message(ref: str, *, shallow: bool, lang: str = "en") -> str:
     """What to say when a git reference is not found: how to fetch it (CI clones are shallow)."""
     remote, _, branch = ref.partition("/")
     fetch = (
@@ -55,6 +58,13 @@ def missing_ref_message(ref: str, *, shallow: bool) -> str:
         if branch
         else f"git fetch origin {ref}"
     )
+    if lang == "zh":
+        return (
+            f"找不到 git 引用“{ref}”"
+            + ("（当前是浅克隆）" if shallow else "")
+            + f"；请先获取它，例如 `{fetch}`；在 GitHub Actions 中可为 actions/checkout "
+            "设置 fetch-depth: 0"
+        )
     return (
         f"git reference '{ref}' not found"
         + (" (this is a shallow clone)" if shallow else "")
@@ -68,13 +78,16 @@ def changes_since(root: Path, ref: str) -> Changes:
     if ref.startswith("-"):  # an option, not a reference (and no fetch would help)
         raise ConfigError(
             f"git reference '{ref}' not found: a reference cannot start with '-'; "
-            "give a branch, tag or commit, e.g. --since origin/main"
+            "give a branch, tag or commit, e.g. --since origin/main",
+            zh=f"找不到 git 引用“{ref}”：引用不能以“-”开头；请给出分支、标签或提交，"
+            "例如 --since origin/main",
         )
     repo = _repo(root)
     if repo is None:
         return Changes(
             everything=True,
             note=f"{root} is not in a git repository: every item counts as changed",
+            note_zh=f"{root} 不在 git 仓库中：所有事项都视为已改动",
         )
     import git
 
@@ -82,7 +95,10 @@ def changes_since(root: Path, ref: str) -> Changes:
         repo.git.rev_parse("--verify", "--quiet", f"{ref}^{{commit}}")
     except git.GitCommandError as exc:
         shallow = (Path(repo.git_dir) / "shallow").exists()
-        raise ConfigError(missing_ref_message(ref, shallow=shallow)) from exc
+        raise ConfigError(
+            missing_ref_message(ref, shallow=shallow),
+            zh=missing_ref_message(ref, shallow=shallow, lang="zh"),
+        ) from exc
     top = Path(str(repo.working_tree_dir))
     prefix = root.resolve().relative_to(top.resolve()).as_posix()
     prefix = "" if prefix == "." else prefix + "/"

@@ -270,7 +270,7 @@ def _execute(
 
     if since is not None and not keep:  # (nothing kept: the run need not build the rest)
         options.changes = changes_of
-    result = guarded(lambda: run(options))
+    result = guarded(lambda: run(options), lang.value)
     if result.report is not None:  # nothing changed since the run that rendered it
         text, errors, warnings = result.report
         with stdout_guard():
@@ -278,9 +278,13 @@ def _execute(
         raise typer.Exit(EXIT_FINDINGS if errors or (strict and warnings) else EXIT_OK)
     findings = result.findings
     if since is not None:
-        changes = result.changes or guarded(lambda: changes_of(result.root))
+        changes = result.changes or guarded(lambda: changes_of(result.root), lang.value)
         if changes.note:
-            err_console.print(f"catalog: note: {changes.note}", highlight=False)
+            note = changes.note_zh if lang == Lang.zh and changes.note_zh else changes.note
+            err_console.print(
+                f"catalog: 注意：{note}" if lang == Lang.zh else f"catalog: note: {note}",
+                highlight=False,
+            )
         findings = only_changed(findings, result.references, changes)
     report = Report(
         findings,

@@ -40,11 +40,15 @@ def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
     raise typer.Exit(code)
 
 
-def guarded(fn: Callable[[], T]) -> T:
-    """Turn configuration problems into exit 2 and bugs into exit 3, never a traceback."""
+def guarded(fn: Callable[[], T], lang: str = "en") -> T:
+    """Turn configuration problems into exit 2 and bugs into exit 3, never a traceback.
+
+    A :class:`ConfigError` that has a Chinese message says it when ``lang`` is "zh"."""
     try:
         return fn()
-    except (ConfigError, StandardError, RuleLoadError) as exc:
+    except ConfigError as exc:
+        fail(exc.text(lang))
+    except (StandardError, RuleLoadError) as exc:
         fail(str(exc))
     except (typer.Exit, typer.Abort, KeyboardInterrupt):
         raise

@@ -19,7 +19,19 @@ from catalog_cli.loader import DEFAULT_MAX_BYTES
 
 
 class ConfigError(Exception):
-    """Unreadable or invalid configuration, or no catalog to work on (exit code 2)."""
+    """Unreadable or invalid configuration, or no catalog to work on (exit code 2).
+
+    ``str()`` is the message in English; ``zh``, where given, the same in Chinese
+    (:meth:`text` picks one by the output language).
+    """
+
+    def __init__(self, message: str, *, zh: str = "") -> None:
+        super().__init__(message)
+        self.zh = zh
+
+    def text(self, lang: str) -> str:
+        """The message in ``lang`` ("zh" or "en"); English where there is no Chinese one."""
+        return self.zh if lang == "zh" and self.zh else str(self)
 
 
 def _kebab(name: str) -> str:

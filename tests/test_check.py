@@ -92,9 +92,17 @@ def test_since_counts_untracked_and_renamed_files(repo: Path, ci: str) -> None:
 
 
 def test_missing_ref_says_how_to_fetch(repo: Path, ci: str) -> None:
-    code, doc, err = run(repo, "--since", "origin/main")
+    code, doc, err = run(repo, "--since", "origin/main")  # in Chinese, the default language
+    assert code == 2 and doc is None
+    assert "找不到 git 引用“origin/main”" in err and "git fetch" in err and "fetch-depth" in err
+    code, doc, err = run(repo, "--since", "origin/main", "--lang", "en")
     assert code == 2 and doc is None
     assert "not found" in err and "git fetch" in err
+    code, doc, err = run(repo, "--since=--output=x", "--lang", "en")
+    assert code == 2 and "cannot start with '-'" in err
+    code, doc, err = run(repo, "--since=--output=x")
+    assert code == 2 and "引用不能以“-”开头" in err
+    assert not (repo / "x").exists()
 
 
 def test_detached_head_and_shallow_clone(repo: Path, tmp_path: Path, ci: str) -> None:
@@ -103,17 +111,22 @@ def test_detached_head_and_shallow_clone(repo: Path, tmp_path: Path, ci: str) ->
     assert code == 0
     clone = tmp_path / "clone"
     git(tmp_path, "clone", "-q", "--depth", "1", f"file://{repo}", str(clone))
-    code, _, err = run(clone, "--since", "origin/elsewhere")
+    code, _, err = run(clone, "--since", "origin/elsewhere", "--lang", "en")
     assert code == 2 and "shallow" in err
+    code, _, err = run(clone, "--since", "origin/elsewhere")
+    assert code == 2 and "浅克隆" in err
     code, doc, _ = run(clone, "--since", "origin/main")
     assert code == 0 and paths(doc) == set()  # old.yaml is broken, but nothing changed
 
 
 def test_outside_git_everything_counts(make_catalog: MakeCatalog, ci: str) -> None:
     root = make_catalog({"items/basic/x.yaml": "schema_version: 1\nkind: basic\n"})
+    code, doc, err = run(root, "--since", "main", "--lang", "en")
+    assert code == 1 and "items/basic/x.yaml" in paths(doc)
+    assert "catalog: note:" in err and "not in a git repository" in err
     code, doc, err = run(root, "--since", "main")
     assert code == 1 and "items/basic/x.yaml" in paths(doc)
-    assert "not in a git repository" in err
+    assert "catalog: 注意：" in err and "不在 git 仓库中" in err
 
 
 def _nested_repo(tmp_path: Path) -> tuple[Path, Path]:

@@ -92,6 +92,9 @@ def test_runs_where_git_is_missing(wheel_dir: Path, tmp_path: Path) -> None:
     no_git = str(Path(sys.executable).parent)  # python, but no git on PATH
     result = _run(wheel_dir, root, "check", path_env=no_git)
     assert result.returncode == 0, result.stderr
-    result = _run(wheel_dir, root, "check", "--since", "main", path_env=no_git)
+    result = _run(wheel_dir, root, "check", "--since", "main", "--lang", "en", path_env=no_git)
     assert result.returncode == 2
     assert "needs git" in result.stderr and "Traceback" not in result.stderr
+    result = _run(wheel_dir, root, "check", "--since", "main", path_env=no_git)  # (中文)
+    assert result.returncode == 2
+    assert "需要 git" in result.stderr and "Traceback" not in result.stderr
