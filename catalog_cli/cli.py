@@ -297,9 +297,9 @@ def _execute(
     )
     key = result.key
     if token and key is not None:
-        guarded(lambda: _output_kept(report, shown, result.root, key, token))
+        guarded(lambda: _output_kept(report, shown, result.root, key, token), lang.value)
     else:
-        guarded(lambda: _output(report, fmt, outputs))
+        guarded(lambda: _output(report, fmt, outputs), lang.value)
     raise typer.Exit(EXIT_FINDINGS if _failing(findings, strict) else EXIT_OK)
 
 
@@ -325,10 +325,10 @@ def rules_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="List the rules as JSON.")] = False,
 ) -> None:
     """List the rules, or explain one (why it exists, a bad and a good example)."""
-    session = guarded(lambda: open_session(Path.cwd()) if _in_catalog() else None)
+    session = guarded(lambda: open_session(Path.cwd()) if _in_catalog() else None, lang.value)
     from catalog_cli.rules import discover_rules
 
-    rules = session.rules if session else guarded(lambda: discover_rules(None))
+    rules = session.rules if session else guarded(lambda: discover_rules(None), lang.value)
     if code is not None:
         match = [r for r in rules if code.upper() == r.code or code == r.name]
         if not match:
@@ -433,7 +433,8 @@ def import_cmd(
             max_size,
             lang.value,
             err_console,
-        )
+        ),
+        lang.value,
     )
     raise typer.Exit(code)
 
@@ -515,11 +516,14 @@ def dupes_cmd(
         result.findings = sorted([*problems, *result.findings], key=Finding.sort_key)
         return result
 
-    result = guarded(run)
+    result = guarded(run, lang.value)
     if fmt == DupesFormat.json:
-        guarded(lambda: render_json(result, sys.stdout))
+        guarded(lambda: render_json(result, sys.stdout), lang.value)
     else:
-        guarded(lambda: render_text(result, sys.stdout, lang.value, color=sys.stdout.isatty()))
+        guarded(
+            lambda: render_text(result, sys.stdout, lang.value, color=sys.stdout.isatty()),
+            lang.value,
+        )
     sys.stdout.flush()
     raise typer.Exit(result.exit_code(strict))
 

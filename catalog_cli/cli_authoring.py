@@ -123,7 +123,7 @@ def new_cmd(
                  EXIT_FINDINGS)  # fmt: skip
         return written.relpath, written.todos
 
-    relpath, todos = guarded(run)
+    relpath, todos = guarded(run, lang.value)
     typer.echo(relpath)
     if todos:
         listed = ", ".join(todos)
@@ -167,6 +167,7 @@ def fmt_cmd(
     code = guarded(
         lambda: run_fmt(
             paths or [], check=check, diff=diff, lang=lang.value, out=sys.stdout, err=err_console
-        )
+        ),
+        lang.value,
     )
     raise typer.Exit(code)

@@ -103,7 +103,8 @@ def show_cmd(
             lambda: _checked(
                 lambda: browsing.run_show(code, fmt.value, lang.value, sys.stdout, err_console),
                 lang,
-            )
+            ),
+            lang.value,
         )
     )
 
@@ -147,7 +148,8 @@ def search_cmd(
                     text, limit, kinds, region, fmt.value, lang.value, sys.stdout, err_console
                 ),
                 lang,
-            )
+            ),
+            lang.value,
         )
     )
 
@@ -186,6 +188,7 @@ def stats_cmd(
                     by_, region, fmt.value, lang.value, sys.stdout, err_console
                 ),
                 lang,
-            )
+            ),
+            lang.value,
         )
     )

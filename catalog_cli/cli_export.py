@@ -127,7 +127,7 @@ def export_cmd(
         except ExportError as exc:
             fail(exc.text(lang.value), EXIT_USAGE)
 
-    raise typer.Exit(guarded(run))
+    raise typer.Exit(guarded(run, lang.value))
 
 
 @commands.command("schema")

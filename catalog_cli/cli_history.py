@@ -76,7 +76,7 @@ def diff_cmd(
     from catalog_cli.diffreport import RENDERERS, diff_revisions
     from catalog_cli.outputs import stdout_guard
 
-    report = guarded(lambda: diff_revisions(Path.cwd(), old, new, lang.value))
+    report = guarded(lambda: diff_revisions(Path.cwd(), old, new, lang.value), lang.value)
     with stdout_guard():
         sys.stdout.write(RENDERERS[fmt.value](report))
     raise typer.Exit(EXIT_FINDINGS if exit_code and not report.diff.empty else EXIT_OK)
@@ -112,7 +112,7 @@ def release_cmd(
         except ReleaseError as exc:  # a refusal or a failure with what is left: not a bug
             return exc
 
-    outcome = guarded(run)
+    outcome = guarded(run, lang.value)
     if isinstance(outcome, ReleaseError):
         fail(outcome.text(lang.value), outcome.code)
     sys.stdout.write(summary(outcome, lang.value))

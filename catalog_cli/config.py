@@ -69,9 +69,11 @@ def _read_toml(path: Path) -> dict[str, Any]:
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read: {exc}") from exc
+        raise ConfigError(f"{path}: cannot read: {exc}", zh=f"{path}：无法读取：{exc}") from exc
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: invalid TOML: {exc}") from exc
+        raise ConfigError(
+            f"{path}: invalid TOML: {exc}", zh=f"{path}：不是有效的 TOML：{exc}"
+        ) from exc
 
 
 def load_config(root: Path) -> tuple[Config, Path | None]:
@@ -89,16 +91,24 @@ def load_config(root: Path) -> tuple[Config, Path | None]:
             source = root / "pyproject.toml"
             raw = section
     if not isinstance(raw, dict):
-        raise ConfigError(f"{source}: [tool.catalog] must be a table")
+        raise ConfigError(
+            f"{source}: [tool.catalog] must be a table", zh=f"{source}：[tool.catalog] 必须是表"
+        )
     known = sorted({_kebab(n) for n in Config.model_fields})
     for key in raw:
         if key not in known:
             guess = difflib.get_close_matches(key, known, n=1)
             tip = f"; did you mean '{guess[0]}'?" if guess else f" (known: {', '.join(known)})"
-            raise ConfigError(f"{source}: unknown configuration key '{key}'{tip}")
+            tip_zh = f"；是否应为“{guess[0]}”？" if guess else f"（可用的键：{'、'.join(known)}）"
+            raise ConfigError(
+                f"{source}: unknown configuration key '{key}'{tip}",
+                zh=f"{source}：未知的配置键“{key}”{tip_zh}",
+            )
     try:
         return Config.model_validate(raw), source
     except ValidationError as exc:
         err = exc.errors()[0]
         where = ".".join(str(x) for x in err["loc"])
-        raise ConfigError(f"{source}: '{where}': {err['msg']}") from exc
+        raise ConfigError(
+            f"{source}: '{where}': {err['msg']}", zh=f"{source}：“{where}” 的值无效：{err['msg']}"
+        ) from exc

@@ -117,7 +117,10 @@ def selected_rules(
     known = {r.code for r in rules} | {r.name for r in rules} | {r.code[:3] for r in rules}
     for s in [*select, *ignore]:
         if s.upper() not in known and s not in known:
-            raise ConfigError(f"unknown rule '{s}' in select/ignore (see 'catalog rules')")
+            raise ConfigError(
+                f"unknown rule '{s}' in select/ignore (see 'catalog rules')",
+                zh=f"select/ignore 中的规则“{s}”不存在（见 catalog rules）",
+            )
     return [r for r in rules if (not select or _matches(r, select)) and not _matches(r, ignore)]
 
 
@@ -127,7 +130,9 @@ def open_session(start: Path) -> Session:
     if root is None:
         raise ConfigError(
             f"no catalog found at {start} or above it (looked for items/, catalog.toml or "
-            "[tool.catalog] in pyproject.toml); run the command inside a catalog repository"
+            "[tool.catalog] in pyproject.toml); run the command inside a catalog repository",
+            zh=f"在 {start} 及其上级目录中找不到事项目录（查找了 items/、catalog.toml 和 "
+            "pyproject.toml 中的 [tool.catalog]）；请在事项目录的仓库内运行此命令",
         )
     config, source = load_config(root)
     standard = load_standard(root / "standards")
@@ -148,14 +153,17 @@ def _item_names(session: Session, paths: list[Path]) -> list[str]:
     rel = relative_name(session.root)
     for base in bases:
         if not base.exists() and not base.is_symlink():
-            raise ConfigError(f"path does not exist: {base}")
+            raise ConfigError(f"path does not exist: {base}", zh=f"路径不存在：{base}")
         found = yaml_file_names(base)
         if exclude:
             found = [n for n in found if not any(fnmatch.fnmatch(rel(n), p) for p in exclude)]
         names.extend(found)
     if not names:
         where = ", ".join(relative(b, session.root) for b in bases)
-        raise ConfigError(f"no item files (*.yaml, *.yml) found under {where}")
+        raise ConfigError(
+            f"no item files (*.yaml, *.yml) found under {where}",
+            zh=f"{where} 下没有事项文件（*.yaml、*.yml）",
+        )
     return names if len(bases) == 1 else _path_sorted(set(names))  # one walk: sorted, unique
 
 
@@ -265,7 +273,10 @@ def validate(
     ignore = [*session.config.ignore, *options.ignore]
     for name in session.config.severity:
         if not any(name in (r.code, r.name, r.code[:3]) for r in session.rules):
-            raise ConfigError(f"unknown rule '{name}' in [tool.catalog] severity")
+            raise ConfigError(
+                f"unknown rule '{name}' in [tool.catalog] severity",
+                zh=f"[tool.catalog] severity 中的规则“{name}”不存在",
+            )
     rules = [
         r for r in selected_rules(session.rules, select, ignore) if duplicates or r.group != "dupes"
     ]

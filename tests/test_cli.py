@@ -135,7 +135,11 @@ def test_huge_file_is_refused_unread(runner: CliRunner, make_catalog: MakeCatalo
 
 
 def test_no_catalog_is_a_usage_error(runner: CliRunner, tmp_path: Path) -> None:
-    rc, out, err = invoke(runner, tmp_path, "validate")
+    rc, out, err = invoke(runner, tmp_path, "validate")  # in Chinese, the default language
+    assert rc == 2
+    assert "找不到事项目录" in err and "catalog.toml" in err
+    assert out == ""
+    rc, out, err = invoke(runner, tmp_path, "validate", "--lang", "en")
     assert rc == 2
     assert "no catalog found" in err
     assert out == ""
@@ -144,8 +148,12 @@ def test_no_catalog_is_a_usage_error(runner: CliRunner, tmp_path: Path) -> None:
 def test_empty_items_dir_and_missing_path(runner: CliRunner, make_catalog: MakeCatalog) -> None:
     root = make_catalog({})
     rc, _, err = invoke(runner, root, "validate")
+    assert rc == 2 and "没有事项文件" in err
+    rc, _, err = invoke(runner, root, "validate", "--lang", "en")
     assert rc == 2 and "no item files" in err
     rc, _, err = invoke(runner, root, "validate", "nowhere/")
+    assert rc == 2 and "路径不存在" in err
+    rc, _, err = invoke(runner, root, "validate", "nowhere/", "--lang", "en")
     assert rc == 2 and "does not exist" in err
 
 
@@ -155,26 +163,31 @@ def test_unknown_format_and_rule_are_usage_errors(
     root = make_catalog({"items/basic/000123018000.yaml": basic_text()})
     rc, _, _ = invoke(runner, root, "validate", "--format", "xml")
     assert rc == 2
-    rc, _, err = invoke(runner, root, "validate", "--select", "XYZ999")
+    rc, _, err = invoke(runner, root, "validate", "--select", "XYZ999", "--lang", "en")
     assert rc == 2 and "unknown rule" in err
+    rc, _, err = invoke(runner, root, "validate", "--select", "XYZ999")
+    assert rc == 2 and "规则“XYZ999”不存在" in err
 
 
 @pytest.mark.parametrize(
-    ("config", "message"),
+    ("config", "message", "message_zh"),
     [
-        ("[tool.catalog]\nselectt = ['COD']\n", "did you mean 'select'"),
-        ("[tool.catalog]\nmax-file-size = -1\n", "max-file-size"),
-        ("[tool.catalog\n", "invalid TOML"),
-        ("[tool.catalog]\nseverity = {NOPE001 = 'info'}\n", "unknown rule"),
+        ("[tool.catalog]\nselectt = ['COD']\n", "did you mean 'select'", "是否应为“select”"),
+        ("[tool.catalog]\nmax-file-size = -1\n", "max-file-size", "“max-file-size” 的值无效"),
+        ("[tool.catalog\n", "invalid TOML", "不是有效的 TOML"),
+        ("[tool.catalog]\nseverity = {NOPE001 = 'info'}\n", "unknown rule", "规则“NOPE001”不存在"),
     ],
 )
 def test_bad_configuration_exits_2(
-    runner: CliRunner, make_catalog: MakeCatalog, config: str, message: str
+    runner: CliRunner, make_catalog: MakeCatalog, config: str, message: str, message_zh: str
 ) -> None:
     root = make_catalog({"items/basic/000123018000.yaml": basic_text(), "pyproject.toml": config})
-    rc, out, err = invoke(runner, root, "validate")
+    rc, out, err = invoke(runner, root, "validate", "--lang", "en")
     assert rc == 2, out + err
     assert message in err
+    rc, out, err = invoke(runner, root, "validate")  # Chinese by default
+    assert rc == 2, out + err
+    assert message_zh in err
 
 
 def test_configuration_select_ignore_and_severity(

@@ -227,7 +227,7 @@ def test_no_git_exits_2(runner: CliRunner, tmp_path: Path, monkeypatch: pytest.M
 
 def test_no_catalog_exits_2(runner: CliRunner, tmp_path: Path) -> None:
     code, _, err = invoke(runner, tmp_path, "diff", "v1")
-    assert code == 2 and "no catalog found" in err
+    assert code == 2 and "找不到事项目录" in err
 
 
 @needs_git

@@ -294,7 +294,7 @@ def test_text_output_and_no_catalog(make_catalog: MakeCatalog, tmp_path: Path) -
     empty = tmp_path / "nothing"
     empty.mkdir()
     res = runner.invoke(app, ["dupes", str(empty)])
-    assert res.exit_code == 2 and "no catalog" in res.stderr
+    assert res.exit_code == 2 and "找不到事项目录" in res.stderr
     res = runner.invoke(app, ["dupes", str(root / "items"), "--threshold", "50"])
     assert res.exit_code == 2
 

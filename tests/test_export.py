@@ -471,7 +471,7 @@ def test_since_needs_git_and_a_known_revision(catalog: Path, repo: Path) -> None
 
 def test_no_catalog_exits_2(tmp_path: Path) -> None:
     code, _, err = invoke(tmp_path, "export")
-    assert code == 2 and "no catalog found" in err
+    assert code == 2 and "找不到事项目录" in err
 
 
 def test_out_leaves_no_temporary_files(catalog: Path) -> None:

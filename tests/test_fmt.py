@@ -270,10 +270,10 @@ def test_interrupted_write_leaves_the_old_file_whole(
 
 def test_usage_errors(tmp_path: Path, make_catalog: MakeCatalog) -> None:
     code, _, err = invoke(tmp_path, "fmt")
-    assert code == 2 and "no catalog found" in err
+    assert code == 2 and "找不到事项目录" in err
     root = make_catalog({ITEM: MESSY})
     code, _, err = invoke(root, "fmt", "items/nope.yaml")
-    assert code == 2 and "path does not exist" in err
+    assert code == 2 and "路径不存在" in err
 
 
 def test_imported_and_new_files_are_already_formatted(tmp_path: Path) -> None:

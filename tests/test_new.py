@@ -162,7 +162,7 @@ def test_out_option(root: Path) -> None:
 def test_outside_a_catalog_is_a_usage_error(tmp_path: Path) -> None:
     code, _, err = invoke(tmp_path, "new", "--basic", "000123018000", *SCRIPTED)
     assert code == 2
-    assert "no catalog found" in err
+    assert "找不到事项目录" in err
 
 
 def test_interactive_asks_again_with_the_reason(root: Path) -> None:

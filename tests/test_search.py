@@ -185,10 +185,10 @@ def test_bad_input_exits_2(args: list[str], message: str) -> None:
 
 def test_outside_a_catalog_exits_2(tmp_path: Path) -> None:
     code, _, err = invoke(tmp_path, "search", "许可")
-    assert code == 2 and "no catalog found" in err
+    assert code == 2 and "找不到事项目录" in err
 
 
 def test_empty_catalog_exits_2(make_catalog: MakeCatalog) -> None:
     root = make_catalog({})
     code, _, err = invoke(root, "search", "许可")
-    assert code == 2 and "no item files" in err
+    assert code == 2 and "没有事项文件" in err

@@ -105,4 +105,4 @@ def test_missing_basic_item_shows_what_the_file_has(make_catalog: MakeCatalog) -
 
 def test_outside_a_catalog_exits_2(tmp_path: Path) -> None:
     code, _, err = invoke(tmp_path, "show", "000123018000")
-    assert code == 2 and "no catalog found" in err
+    assert code == 2 and "找不到事项目录" in err

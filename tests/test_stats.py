@@ -169,7 +169,7 @@ def test_bad_input_exits_2(args: list[str], message: str) -> None:
 def test_empty_and_broken_catalogs(make_catalog: MakeCatalog, tmp_path: Path) -> None:
     root = make_catalog({})
     code, _, err = invoke(root, "stats")
-    assert code == 2 and "no item files" in err
+    assert code == 2 and "没有事项文件" in err
     broken = make_catalog({"items/basic/a.yaml": "a: [1\n"})
     code, out, err = invoke(broken, "stats", "--format", "json")
     assert code == 0
