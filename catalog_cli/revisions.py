@@ -90,7 +90,9 @@ def _run_git(
     except FileNotFoundError as exc:
         raise RevisionError(
             "git is not installed or not on PATH; comparing revisions needs it: install git "
-            "(e.g. apt-get install git) and run the command again"
+            "(e.g. apt-get install git) and run the command again",
+            zh="git 未安装或不在 PATH 中；比较修订需要它：请安装 git（例如 apt-get install git）"
+            "后再运行此命令",
         ) from exc
 
 
@@ -194,7 +196,11 @@ class History:
                 f"{root} is not in a git repository"
                 + (f" ({detail[-1]})" if detail else "")
                 + "; revisions can only be compared in one: run `git init` and commit the "
-                "catalog, or run the command inside the catalog's repository"
+                "catalog, or run the command inside the catalog's repository",
+                zh=f"{root} 不在 git 仓库中"
+                + (f"（{detail[-1]}）" if detail else "")
+                + "；只能在仓库中比较修订：请运行 `git init` 并提交事项目录，或在事项目录的仓库内"
+                "运行此命令",
             )
         top = Path(proc.stdout.decode().strip())
         return cls(root, top, config if config is not None else load_config(root)[0])
@@ -216,7 +222,9 @@ class History:
         proc = _run_git(self.top, list(args), stdin, user_env=user_env)
         if proc.returncode != 0:
             message = proc.stderr.decode(errors="replace").strip() or f"exit {proc.returncode}"
-            raise RevisionError(f"git {args[0]} failed: {message}")
+            raise RevisionError(
+                f"git {args[0]} failed: {message}", zh=f"git {args[0]} 失败：{message}"
+            )
         return proc.stdout
 
     def succeeds(self, *args: str) -> bool:
@@ -242,18 +250,25 @@ class History:
         shallow and carry no tags).
         """
         if not spec or spec.startswith("-") or "\0" in spec or "\n" in spec:
-            raise RevisionError(f"'{spec}' is not a git revision (a tag, branch or commit)")
+            raise RevisionError(
+                f"'{spec}' is not a git revision (a tag, branch or commit)",
+                zh=f"“{spec}”不是 git 修订（标签、分支或提交）",
+            )
         proc = _run_git(self.top, ["rev-parse", "--verify", "--quiet", f"{spec}^{{commit}}"])
         if proc.returncode != 0:
             if _run_git(self.top, ["rev-parse", "--verify", "--quiet", "HEAD"]).returncode != 0:
                 raise RevisionError(
                     f"git revision '{spec}' not found: the repository at {self.top} has no "
-                    "commits yet; commit the catalog first (git add -A && git commit)"
+                    "commits yet; commit the catalog first (git add -A && git commit)",
+                    zh=f"找不到 git 修订“{spec}”：{self.top} 的仓库还没有提交；请先提交事项目录"
+                    "（git add -A && git commit）",
                 )
             message = missing_ref_message(spec, shallow=self.shallow)
+            message_zh = missing_ref_message(spec, shallow=self.shallow, lang="zh")
             if "/" not in spec:
                 message += f"; for a tag: `git fetch origin tag {spec}`"
-            raise RevisionError(message)
+                message_zh += f"；若是标签：`git fetch origin tag {spec}`"
+            raise RevisionError(message, zh=message_zh)
         return Revision(spec, proc.stdout.decode().strip(), "commit")
 
     @staticmethod
@@ -355,7 +370,10 @@ class History:
         if new.kind == "empty":
             return [_Change(c.path, c.new_blob, None) for c in self._changes(new, old)]
         if old.kind == "worktree":
-            raise RevisionError("the working tree can only be the newer side of a comparison")
+            raise RevisionError(
+                "the working tree can only be the newer side of a comparison",
+                zh="工作区只能是比较中较新的一方",
+            )
         if old.kind == "empty":
             if new.kind == "worktree":
                 return [_Change(p, None, "") for p in self._disk_files()]
@@ -416,7 +434,9 @@ class History:
             if len(header) != 3:  # "<name> missing": not in this (shallow?) clone
                 raise RevisionError(
                     f"git object {name} is missing from this repository"
-                    + (" (a shallow clone); fetch more history" if self.shallow else "")
+                    + (" (a shallow clone); fetch more history" if self.shallow else ""),
+                    zh=f"此仓库中缺少 git 对象 {name}"
+                    + ("（浅克隆）；请获取更多历史" if self.shallow else ""),
                 )
             size = int(header[2])
             blobs[name] = out[pos : pos + size]

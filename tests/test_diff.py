@@ -204,25 +204,32 @@ def test_exit_code_option(runner: CliRunner, history_repo: Path) -> None:
 
 @needs_git
 def test_unknown_revision_exits_2(runner: CliRunner, history_repo: Path) -> None:
-    code, out, err = invoke(runner, history_repo, "diff", "v9")
+    code, out, err = invoke(runner, history_repo, "diff", "v9", "--lang", "en")
     assert code == 2 and out == ""
     assert "git reference 'v9' not found" in err and "git fetch origin tag v9" in err
-    code, _, err = invoke(runner, history_repo, "diff", "v1", "no-such-branch")
+    code, out, err = invoke(runner, history_repo, "diff", "v9")  # Chinese by default
+    assert code == 2 and out == ""
+    assert "找不到 git 引用“v9”" in err and "git fetch origin tag v9" in err
+    code, _, err = invoke(runner, history_repo, "diff", "v1", "no-such-branch", "--lang", "en")
     assert code == 2 and "'no-such-branch' not found" in err
 
 
 @needs_git
 def test_not_a_repository_exits_2(runner: CliRunner, tmp_path: Path) -> None:
     write(tmp_path, {f"items/{BASIC}": sample(BASIC)})
-    code, _, err = invoke(runner, tmp_path, "diff", "v1")
+    code, _, err = invoke(runner, tmp_path, "diff", "v1", "--lang", "en")
     assert code == 2 and "not in a git repository" in err and "git init" in err
+    code, _, err = invoke(runner, tmp_path, "diff", "v1")
+    assert code == 2 and "不在 git 仓库中" in err and "git init" in err
 
 
 def test_no_git_exits_2(runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     write(tmp_path, {f"items/{BASIC}": sample(BASIC)})
     monkeypatch.setenv("PATH", str(tmp_path / "nowhere"))
-    code, _, err = invoke(runner, tmp_path, "diff", "v1")
+    code, _, err = invoke(runner, tmp_path, "diff", "v1", "--lang", "en")
     assert code == 2 and "git is not installed" in err
+    code, _, err = invoke(runner, tmp_path, "diff", "v1")
+    assert code == 2 and "git 未安装" in err
 
 
 def test_no_catalog_exits_2(runner: CliRunner, tmp_path: Path) -> None:

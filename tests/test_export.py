@@ -465,8 +465,10 @@ def test_since_needs_git_and_a_known_revision(catalog: Path, repo: Path) -> None
     shutil.copytree(FIXTURE, outside)
     code, out, err = invoke(outside, "export", "--since", "v1.0", "--lang", "en")
     assert code == 2 and out == b"" and "not in a git repository" in err
-    code, out, err = invoke(repo, "export", "--since", "v9.9", "--out", "out")
+    code, out, err = invoke(repo, "export", "--since", "v9.9", "--out", "out", "--lang", "en")
     assert code == 2 and "'v9.9' not found" in err and not (repo / "out").exists()
+    code, out, err = invoke(repo, "export", "--since", "v9.9", "--out", "out")
+    assert code == 2 and "找不到 git 引用“v9.9”" in err and not (repo / "out").exists()
 
 
 def test_no_catalog_exits_2(tmp_path: Path) -> None:

@@ -222,19 +222,25 @@ def test_dist_is_a_file(runner: CliRunner, repo: Path) -> None:
 
 def test_not_a_repository(runner: CliRunner, tmp_path: Path) -> None:
     write(tmp_path, {BASIC: sample("basic/000123018000.yaml")})
-    code, _, err = invoke(runner, tmp_path, "release", "v1.0")
+    code, _, err = invoke(runner, tmp_path, "release", "v1.0", "--lang", "en")
     assert code == 2 and "not in a git repository" in err
+    code, _, err = invoke(runner, tmp_path, "release", "v1.0")
+    assert code == 2 and "不在 git 仓库中" in err
     assert not (tmp_path / "dist").exists()
 
 
 def test_repository_without_commits(runner: CliRunner, tmp_path: Path) -> None:
     init(tmp_path / "r")
     write(tmp_path / "r", {BASIC: sample("basic/000123018000.yaml")})
-    code, _, err = invoke(runner, tmp_path / "r", "release", "v1.0")
+    code, _, err = invoke(runner, tmp_path / "r", "release", "v1.0", "--lang", "en")
     assert code == 2 and "no commits yet" in err
+    code, _, err = invoke(runner, tmp_path / "r", "release", "v1.0")
+    assert code == 2 and "还没有提交" in err
 
 
 def test_git_missing(runner: CliRunner, repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PATH", str(repo / "nowhere"))
-    code, _, err = invoke(runner, repo, "release", "v1.0")
+    code, _, err = invoke(runner, repo, "release", "v1.0", "--lang", "en")
     assert code == 2 and "git is not installed" in err
+    code, _, err = invoke(runner, repo, "release", "v1.0")
+    assert code == 2 and "git 未安装" in err
