@@ -16,7 +16,6 @@ from rich.console import Console
 
 from catalog_cli.config import ConfigError
 from catalog_cli.rules import RuleLoadError
-from catalog_cli.standard import StandardError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -46,9 +45,9 @@ def guarded(fn: Callable[[], T], lang: str = "en") -> T:
     A :class:`ConfigError` that has a Chinese message says it when ``lang`` is "zh"."""
     try:
         return fn()
-    except ConfigError as exc:
+    except ConfigError as exc:  # (a StandardError too)
         fail(exc.text(lang))
-    except (StandardError, RuleLoadError) as exc:
+    except RuleLoadError as exc:
         fail(str(exc))
     except (typer.Exit, typer.Abort, KeyboardInterrupt):
         raise

@@ -18,6 +18,7 @@ from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from catalog_cli.config import ConfigError
 from catalog_cli.dupes.vocab import Vocabularies, load_vocabularies
 from catalog_cli.loader import load_document
 
@@ -26,8 +27,9 @@ _M = TypeVar("_M", bound=BaseModel)
 PROFILES = ("basic", "implementation", "local")
 
 
-class StandardError(Exception):
-    """A standard file is missing or invalid; the message says where and what."""
+class StandardError(ConfigError):
+    """A standard file is missing or invalid; the message says where and what (in English, and
+    in Chinese for the standards staff who edit these files: ``ConfigError.text``)."""
 
 
 class _Strict(BaseModel):
@@ -258,12 +260,20 @@ def _read_codes(path: Path) -> dict[str, str]:
         with path.open(encoding="utf-8", newline="") as fh:
             reader = csv.DictReader(fh)
             if reader.fieldnames is None or not {"code", "name"} <= set(reader.fieldnames):
-                raise StandardError(f"{path}: needs the columns code,name")
+                raise StandardError(
+                    f"{path}: needs the columns code,name", zh=f"{path}：需要 code、name 两列"
+                )
             return {row["code"]: row["name"] for row in reader}
     except OSError as exc:
-        raise StandardError(f"{path}: cannot read ({exc.strerror or exc})") from exc
+        why = exc.strerror or exc
+        raise StandardError(
+            f"{path}: cannot read ({why})", zh=f"{path}：无法读取（{why}）"
+        ) from exc
     except (UnicodeDecodeError, csv.Error) as exc:
-        raise StandardError(f"{path}: not a UTF-8 CSV file ({exc})") from exc
+        raise StandardError(
+            f"{path}: not a UTF-8 CSV file ({exc})",
+            zh=f"{path}：不是 UTF-8 编码的 CSV 文件（{exc}）",
+        ) from exc
 
 
 def _load_model(path: Path, model: type[_M]) -> _M:
@@ -271,7 +281,7 @@ def _load_model(path: Path, model: type[_M]) -> _M:
     errors = [p for p in doc.problems if p.code not in ("YML004",)]
     if errors:
         p = errors[0]
-        raise StandardError(f"{path}:{p.line or 1}: {p.en}")
+        raise StandardError(f"{path}:{p.line or 1}: {p.en}", zh=f"{path}:{p.line or 1}: {p.zh}")
     try:
         return model.model_validate(doc.data)
     except ValidationError as exc:
@@ -279,7 +289,8 @@ def _load_model(path: Path, model: type[_M]) -> _M:
         ptr = "".join(f"/{x}" for x in err["loc"])
         line, _ = doc.locate(ptr)
         raise StandardError(
-            f"{path}:{line or 1}: standard file invalid at {ptr or '/'}: {err['msg']}"
+            f"{path}:{line or 1}: standard file invalid at {ptr or '/'}: {err['msg']}",
+            zh=f"{path}:{line or 1}: 标准文件在 {ptr or '/'} 处无效：{err['msg']}",
         ) from exc
 
 
@@ -327,7 +338,10 @@ def load_standard(extra: Path | None = None) -> Standard:
             version = std.meta.version if not version else f"{version}+{std.meta.version}"
             sources[str(std_file)] = std.meta.source
         elif d is base:
-            raise StandardError(f"{std_file}: missing; the bundled standard is incomplete")
+            raise StandardError(
+                f"{std_file}: missing; the bundled standard is incomplete",
+                zh=f"{std_file}：缺失；随工具提供的标准不完整",
+            )
         cl_file = d / "codelists.yaml"
         if cl_file.exists():
             cl = _load_model(cl_file, CodeListsFile)
@@ -349,7 +363,10 @@ def load_standard(extra: Path | None = None) -> Standard:
             regions_dir = d / "regions"
     for el in elements.values():
         if el.codelist and el.codelist not in lists:
-            raise StandardError(f"element {el.key!r} names an unknown code list {el.codelist!r}")
+            raise StandardError(
+                f"element {el.key!r} names an unknown code list {el.codelist!r}",
+                zh=f"要素“{el.key}”引用了不存在的代码表“{el.codelist}”",
+            )
     codelists = {
         name: CodeList(
             name, v["label"], v["label_en"], v["open"], dict(v["entries"]), dict(v["prov"])

@@ -254,12 +254,20 @@ def test_broken_vocabulary_is_a_configuration_error(make_catalog: MakeCatalog) -
     )
     code, _, err = dupes(root)
     assert code == 2
-    assert "synonyms.yaml:3" in err
+    assert "synonyms.yaml:3" in err and "标准文件在 /groups/0/terms 处无效" in err  # (中文)
+    code, _, err = dupes(root, "--lang", "en")
+    assert code == 2
+    assert "synonyms.yaml:3" in err and "standard file invalid at /groups/0/terms" in err
     (root / "standards/vocabularies/synonyms.yaml").write_text("meta: [", encoding="utf-8")
-    assert dupes(root)[0] == 2
+    code, _, err = dupes(root)
+    assert code == 2 and "synonyms.yaml:2: YAML 语法错误" in err  # the loader's problem, in Chinese
+    code, _, err = dupes(root, "--lang", "en")
+    assert code == 2 and "synonyms.yaml:2: " in err and "语法" not in err
     (root / "standards/vocabularies/synonyms.yaml").unlink()
     (root / "standards/vocabularies/colours.yaml").write_text("meta: {}", encoding="utf-8")
     code, _, err = dupes(root)
+    assert code == 2 and "未知的词表文件" in err
+    code, _, err = dupes(root, "--lang", "en")
     assert code == 2 and "unknown vocabulary" in err
 
 

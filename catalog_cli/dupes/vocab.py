@@ -188,7 +188,9 @@ def load_vocabularies(
 
                 raise StandardError(
                     f"{path}: unknown vocabulary file; expected one of "
-                    + ", ".join(f"{n}.yaml" for n in FILES)
+                    + ", ".join(f"{n}.yaml" for n in FILES),
+                    zh=f"{path}：未知的词表文件；应为以下之一："
+                    + "、".join(f"{n}.yaml" for n in FILES),
                 )
             vocab.merge(path.stem, load_model(path, model_type), path)
     return vocab
