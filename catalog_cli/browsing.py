@@ -189,7 +189,8 @@ def run_search(
         console.print(
             f"没有找到与 “{text.strip()}” 相符的事项。"
             if lang == "zh"
-            else f"no item matches '{text.strip()}'"
+            else f"no item matches '{text.strip()}'",
+            markup=False,  # (what the user typed may hold brackets)
         )
         return 1
     return 0

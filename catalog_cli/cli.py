@@ -284,6 +284,7 @@ def _execute(
             err_console.print(
                 f"catalog: 注意：{note}" if lang == Lang.zh else f"catalog: note: {note}",
                 highlight=False,
+                markup=False,
             )
         findings = only_changed(findings, result.references, changes)
     report = Report(

@@ -13,6 +13,7 @@ from typing import Annotated, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from catalog_cli.config import ConfigError
 from catalog_cli.rules import RuleLoadError
@@ -35,7 +36,11 @@ LangOpt = Annotated[
 
 def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
     """Print ``catalog: error: …`` on stderr and exit (2 by default)."""
-    err_console.print(f"[bold red]catalog: error:[/] {message}", markup=True, soft_wrap=True)
+    # the message is text, never markup: it quotes paths, TOML sections ([tool.catalog]) and
+    # what the user typed, any of which may hold brackets
+    err_console.print(
+        f"[bold red]catalog: error:[/] {escape(message)}", markup=True, soft_wrap=True
+    )
     raise typer.Exit(code)
 
 

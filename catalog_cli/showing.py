@@ -263,7 +263,7 @@ def render_text(
             Group(*parts),
             title=title,
             title_align="left",
-            subtitle=f"{kind} · {shown.path}",
+            subtitle=Text(f"{kind} · {shown.path}"),  # (a path is text, not markup)
             subtitle_align="left",
         )
     )

@@ -142,6 +142,7 @@ def test_no_catalog_is_a_usage_error(runner: CliRunner, tmp_path: Path) -> None:
     rc, out, err = invoke(runner, tmp_path, "validate", "--lang", "en")
     assert rc == 2
     assert "no catalog found" in err
+    assert "[tool.catalog] in pyproject.toml" in err  # (brackets are text, not rich markup)
     assert out == ""
 
 

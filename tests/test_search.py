@@ -192,3 +192,15 @@ def test_empty_catalog_exits_2(make_catalog: MakeCatalog) -> None:
     root = make_catalog({})
     code, _, err = invoke(root, "search", "许可")
     assert code == 2 and "没有事项文件" in err
+
+
+@pytest.mark.parametrize("text", ["[/x]", "[bold]许可证", "[tool.catalog]"])
+def test_what_the_user_typed_is_printed_as_text(text: str) -> None:
+    """Brackets in a query are text, not rich markup: '[/x]' once ended in a traceback."""
+    from tests.conftest import cli_result
+
+    for lang in ("zh", "en"):
+        result = cli_result(FIXTURE, "search", text, "--lang", lang)
+        assert result.exception is None or isinstance(result.exception, SystemExit)
+        assert result.exit_code == 1
+        assert text in result.stdout + result.stderr
