@@ -26,7 +26,15 @@ LOWEST_ELEMENTS = 10  # least-filled elements listed per profile in text
 
 
 def _console(out: TextIO, width: int | None, color: bool) -> Console:
-    return Console(file=out, width=width, highlight=False, force_terminal=color, no_color=not color)
+    # no markup: names, codes, regions and paths are text, brackets included
+    return Console(
+        file=out,
+        width=width,
+        highlight=False,
+        markup=False,
+        force_terminal=color,
+        no_color=not color,
+    )
 
 
 def _pct(v: float | None) -> str:

@@ -20,7 +20,8 @@ from catalog_cli.rules import RuleLoadError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
-err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+# No markup unless asked for (fail's prefix): notes and messages quote paths and user input.
+err_console = Console(stderr=True, highlight=False, markup=False, soft_wrap=True)
 T = TypeVar("T")
 
 

@@ -105,7 +105,7 @@ def import_report(
     """One line per row that needs attention, then the counts (stdout)."""
     zh = lang == "zh"
     unit = table.unit_zh if zh else table.unit_en
-    out = Console(highlight=False, soft_wrap=True)
+    out = Console(highlight=False, markup=False, soft_wrap=True)  # (file and item names are text)
     verbs = {
         "created": ("将新建", "would create") if dry_run else ("新建", "created"),
         "updated": ("将更新", "would update") if dry_run else ("更新", "updated"),

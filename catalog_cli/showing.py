@@ -209,8 +209,13 @@ def render_text(
 ) -> None:
     """A panel: the item's elements (label, key, value), inherited ones marked."""
     zh = lang == "zh"
-    console = Console(
-        file=out, width=width, highlight=False, force_terminal=color, no_color=not color
+    console = Console(  # (no markup: values and paths are text, brackets included)
+        file=out,
+        width=width,
+        highlight=False,
+        markup=False,
+        force_terminal=color,
+        no_color=not color,
     )
     r = shown.record
     table = Table(box=box.SIMPLE, show_header=False, expand=True, pad_edge=False)

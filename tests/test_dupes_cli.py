@@ -314,3 +314,18 @@ def test_many_copies_of_one_name_stay_linear(make_catalog: MakeCatalog) -> None:
     _, doc, _ = dupes(make_catalog(files))
     assert len(doc["pairs"]) == 119
     assert {p["a"]["code"] for p in doc["pairs"]} == {"L000"}
+
+
+def test_text_output_prints_brackets_as_text(make_catalog: MakeCatalog) -> None:
+    """Names and paths holding brackets are text in the table, not rich markup."""
+    root = make_catalog(
+        {
+            "items/l/[bold]a.yaml": local("L1", "临时用地审批[/x]"),
+            "items/l/[bold]b.yaml": local("L2", "臨時用地審批[/x]"),
+        }
+    )
+    res = runner.invoke(app, ["dupes", str(root / "items")])
+    assert res.exception is None or isinstance(res.exception, SystemExit), res.output
+    assert res.exit_code == 0
+    assert "[/x]" in res.stdout and "Traceback" not in res.output
+    assert "items/l/[bold]a.yaml" in res.stdout  # (a path in a plain cell of the table)

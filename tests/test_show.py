@@ -106,3 +106,15 @@ def test_missing_basic_item_shows_what_the_file_has(make_catalog: MakeCatalog) -
 def test_outside_a_catalog_exits_2(tmp_path: Path) -> None:
     code, _, err = invoke(tmp_path, "show", "000123018000")
     assert code == 2 and "找不到事项目录" in err
+
+
+def test_brackets_in_a_path_are_text(make_catalog: MakeCatalog) -> None:
+    """The panel's subtitle and the implementations' table print paths as text, not markup."""
+    basic = (TEMPLATES / "basic.yaml").read_text(encoding="utf-8")
+    impl = (TEMPLATES / "implementation.yaml").read_text(encoding="utf-8")
+    root = make_catalog(
+        {"items/basic/[bold]b.yaml": basic, "items/implementation/[red]i.yaml": impl}
+    )
+    code, out, err = invoke(root, "show", "000123018000", "--lang", "en")
+    assert code == 0, err
+    assert "items/basic/[bold]b.yaml" in out and "items/implementation/[red]i.yaml" in out

@@ -60,6 +60,7 @@ def render_text(result: DupesResult, out: TextIO, lang: str = "zh", color: bool 
     console = Console(
         file=out,
         highlight=False,
+        markup=False,  # names, codes and paths are text: brackets in them are not markup
         soft_wrap=False,
         width=200,
         force_terminal=color,
