@@ -16,6 +16,7 @@ from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from catalog_cli import __version__, cache, cli_authoring, cli_browse, cli_export, cli_history
@@ -337,7 +338,8 @@ def rules_cmd(
         r = match[0]
         title = r.summary_zh if lang == Lang.zh else r.summary
         out = Console(highlight=False)
-        out.print(f"[bold]{r.code}[/] {r.name} ({r.severity.value}) — {title}")
+        # (a catalog's own rule may put brackets in its name or summary: text, not markup)
+        out.print(f"[bold]{escape(r.code)}[/] {escape(f'{r.name} ({r.severity.value}) — {title}')}")
         from rich.markdown import Markdown  # here: only this command renders Markdown
 
         out.print(Markdown(r.doc()))
@@ -362,7 +364,7 @@ def rules_cmd(
         table.add_row(
             r.code, r.name, r.severity.value, r.summary_zh if lang == Lang.zh else r.summary
         )
-    Console(highlight=False).print(table)
+    Console(highlight=False, markup=False).print(table)
 
 
 @app.command("import")
