@@ -17,24 +17,13 @@ from rich.table import Table
 from rich.text import Text
 
 from catalog_cli.search import Hit
+from catalog_cli.showing import text_console
 from catalog_cli.standard import Standard
 from catalog_cli.stats import Figures, Share, Stats, region_label
 
 BOM = "\ufeff"  # Excel opens a UTF-8 CSV as UTF-8 only with it
 TOP_REGIONS = 20  # regions listed in the text summary (all with --by region or json)
 LOWEST_ELEMENTS = 10  # least-filled elements listed per profile in text
-
-
-def _console(out: TextIO, width: int | None, color: bool) -> Console:
-    # no markup: names, codes, regions and paths are text, brackets included
-    return Console(
-        file=out,
-        width=width,
-        highlight=False,
-        markup=False,
-        force_terminal=color,
-        no_color=not color,
-    )
 
 
 def _pct(v: float | None) -> str:
@@ -92,7 +81,7 @@ def search_text(
             Text.assemble((r.name or "—", "bold"), "\n", (h.reason(lang), "dim")),
             region,
         )
-    console = _console(out, width, color)
+    console = text_console(out, width, color)
     console.print(table)
     console.print(f"{len(hits)} 个结果" if zh else f"{len(hits)} hits")
 
@@ -198,7 +187,7 @@ def stats_text(
     color: bool = False,
 ) -> None:
     zh = lang == "zh"
-    console = _console(out, width, color)
+    console = text_console(out, width, color)
     if stats.region is not None:
         where = f"{stats.region} {region_label(standard, stats.region)}"
         console.print(

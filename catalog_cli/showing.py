@@ -198,6 +198,19 @@ def _shown_keys(record: dict[str, Any]) -> list[str]:
     ]
 
 
+def text_console(out: TextIO, width: int | None, color: bool) -> Console:
+    """A console for the browse commands' text: no markup, since names, codes, regions and
+    paths are text, brackets included."""
+    return Console(
+        file=out,
+        width=width,
+        highlight=False,
+        markup=False,
+        force_terminal=color,
+        no_color=not color,
+    )
+
+
 def render_text(
     shown: Shown,
     out: TextIO,
@@ -209,14 +222,7 @@ def render_text(
 ) -> None:
     """A panel: the item's elements (label, key, value), inherited ones marked."""
     zh = lang == "zh"
-    console = Console(  # (no markup: values and paths are text, brackets included)
-        file=out,
-        width=width,
-        highlight=False,
-        markup=False,
-        force_terminal=color,
-        no_color=not color,
-    )
+    console = text_console(out, width, color)
     r = shown.record
     table = Table(box=box.SIMPLE, show_header=False, expand=True, pad_edge=False)
     table.add_column(no_wrap=True, style="bold")
