@@ -21,7 +21,7 @@ from typing import Any
 from catalog_cli import cache
 from catalog_cli.changes import Changes, involved_tuples
 from catalog_cli.config import Config, ConfigError, find_root, load_config
-from catalog_cli.facts import Facts, References, references, suppressions_of
+from catalog_cli.facts import Facts, References, suppressions_of
 from catalog_cli.fastpath import load_file
 from catalog_cli.findings import Finding, Severity
 from catalog_cli.loader import (
@@ -363,9 +363,7 @@ def validate(
     def built(changes: Changes | None) -> list[Finding]:
         tuples = [t for r in results for t in (*r[1], *r[3])]
         if changes is not None:
-            tuples = involved_tuples(
-                tuples, changes, lambda: references(Facts(*r[0]) for r in results)
-            )
+            tuples = involved_tuples(tuples, changes, lazy.table)
         return [cache.finding(t) for t in tuples]
 
     def safely_built(changes: Changes | None) -> list[Finding]:
@@ -381,6 +379,7 @@ def validate(
     begin([r[0] for r in results])
     catalog, ctx = started[0]
     facts = catalog.facts
+    lazy = References(facts)  # (what --since and the run cache need, worked out when asked)
     findings = [] if defer else safely_built(None)
     # the catalog-wide rules collect the duplicate search: asking for the changes after them
     # leaves nothing running when that fails (a missing reference: exit 2)
@@ -398,8 +397,7 @@ def validate(
     findings = apply_suppressions(findings, suppressions, {r.code for r in rules}, ctx)
     findings = override_severity(findings, session.config.severity)
     findings.sort(key=Finding.sort_key)
-    # (what --since and the run cache need; a kept report needs neither)
-    lazy = References(facts)
+    # (a kept report needs no references)
     refs: Mapping[str, Collection[str]] = lazy if not options.report_token else {}
     if key is not None and stats is not None and not cache.racy(stats, since_ns):
         if not options.report_token and options.keep_run:
