@@ -334,6 +334,14 @@ class _Marks:
             i += 1
 
 
+def _put(frame: list[Any], value: Any) -> None:
+    """Place the value an open ``key:`` or ``-`` was waiting for in its frame's container."""
+    if frame[1]:
+        frame[4].append(value)
+    else:
+        frame[4][frame[5]] = value
+
+
 def scan(text: str, marks: _Marks | None = None) -> dict[str, Any]:
     """``text``'s data as the loader reads it: mappings, sequences and typed scalars.
 
@@ -354,22 +362,15 @@ def scan(text: str, marks: _Marks | None = None) -> dict[str, Any]:
         col, is_seq, key, kcol, vcol, value, count, node = info
         pushed = False
         if opened >= 0:
-            top = frames[-1]
             if col > opened or (col == opened and is_seq and not opened_by_seq):
                 child: Any = [] if is_seq else {}
-                if top[1]:
-                    top[4].append(child)
-                else:
-                    top[4][top[5]] = child
+                _put(frames[-1], child)
                 frames.append([col, is_seq, None if is_seq else set(), col == opened, child, None])
                 pushed = True
                 if marks is not None:
                     marks.push(marks.pending, lineno, col)
             else:  # `key:` or `-` with nothing under it
-                if top[1]:
-                    top[4].append(None)
-                else:
-                    top[4][top[5]] = None
+                _put(frames[-1], None)
                 if marks is not None:
                     marks.positions[marks.pending] = marks.empty
             events += 1
@@ -443,11 +444,7 @@ def scan(text: str, marks: _Marks | None = None) -> dict[str, Any]:
     if not frames:
         raise _Reject  # empty or comment-only: the slow path reports YML007
     if opened >= 0:
-        top = frames[-1]
-        if top[1]:
-            top[4].append(None)
-        else:
-            top[4][top[5]] = None
+        _put(frames[-1], None)
         events += 1
         if marks is not None:
             marks.positions[marks.pending] = marks.empty
