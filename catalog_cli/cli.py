@@ -41,7 +41,7 @@ from catalog_cli.outputs import (
     stdout_guard,
     write_outputs,
 )
-from catalog_cli.reporters import REPORTERS, Report, RuleInfo
+from catalog_cli.reporters import REPORTERS, Report, RuleInfo, Since
 from catalog_cli.rules import Rule
 
 app = typer.Typer(
@@ -278,8 +278,12 @@ def _execute(
             sys.stdout.write(text)
         raise typer.Exit(EXIT_FINDINGS if errors or (strict and warnings) else EXIT_OK)
     findings = result.findings
+    scope: Since | None = None
     if since is not None:
         changes = result.changes or guarded(lambda: changes_of(result.root), lang.value)
+        if not changes.everything:  # (outside git every file counts as changed: all reported)
+            docs = result.documents
+            scope = Since(since, frozenset(p for p in changes.changed if p in docs))
         if changes.note:
             note = changes.note_zh if lang == Lang.zh and changes.note_zh else changes.note
             err_console.print(
@@ -296,6 +300,7 @@ def _execute(
         version=__version__,
         command=command,
         rules=_rule_infos(result.rules, lang),
+        since=scope,
     )
     key = result.key
     if token and key is not None:

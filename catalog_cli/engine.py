@@ -435,6 +435,9 @@ class _LazyDocuments(Mapping[str, Document]):
             )
         return self._loaded[path]
 
+    def __contains__(self, path: object) -> bool:  # (Mapping's would load the document)
+        return path in self._paths
+
     def __iter__(self) -> Iterator[str]:
         return iter(sorted(self._paths))
 

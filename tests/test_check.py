@@ -258,3 +258,46 @@ def test_in_ci_a_pull_request_is_reported_as_elsewhere(
     assert IMPL in found  # its level is no longer one of its basic item's
     assert "items/basic/new.yaml" in found and "items/basic/old.yaml" not in found
     assert doc is not None and "SUP002" in {f["code"] for f in doc["findings"]}  # type: ignore[attr-defined]
+
+
+def _report(root: Path, fmt: str, *args: str) -> str:
+    cwd = Path.cwd()
+    os.chdir(root)
+    try:
+        return CliRunner().invoke(app, ["check", "--format", fmt, *args]).stdout
+    finally:
+        os.chdir(cwd)
+
+
+def test_since_says_what_it_left_out_in_every_format(repo: Path, ci: str) -> None:
+    """old.yaml is broken but unchanged: under --since no report may seem to vouch for it."""
+    basic = repo / BASIC
+    basic.write_text(basic.read_text(encoding="utf-8") + "# edited\n", encoding="utf-8")
+    zh = "只报告与自 main 以来改动的 1 个文件有关的问题。"
+    en = "Only findings involving the 1 file changed since main are reported."
+    for fmt in ("text", "github", "markdown"):
+        assert zh in _report(repo, fmt, "--since", "main"), fmt
+        assert en in _report(repo, fmt, "--since", "main", "--lang", "en"), fmt
+        assert "main" not in _report(repo, fmt), fmt  # (the whole catalog: no such sentence)
+    doc = json.loads(_report(repo, "json", "--since", "main"))
+    assert doc["summary"]["since"] == {"ref": "main", "changed": 1}
+    assert doc["summary"]["files"] == 3 and doc["findings"] == []
+    assert "since" not in json.loads(_report(repo, "json"))["summary"]
+    sarif = json.loads(_report(repo, "sarif", "--since", "main"))
+    assert sarif["runs"][0]["properties"]["since"] == {"ref": "main", "changed": 1}
+    # junit: a test case per changed file, not a passing one for the broken old.yaml
+    junit = _report(repo, "junit", "--since", "main")
+    assert 'tests="1" failures="0"' in junit and BASIC.rsplit("/", 1)[1] in junit
+    assert "old.yaml" not in junit
+    whole = _report(repo, "junit")
+    assert 'tests="3" failures="1"' in whole and "old.yaml" in whole
+
+
+def test_since_junit_lists_unchanged_files_with_reported_findings(repo: Path, ci: str) -> None:
+    """A changed basic item can break its unchanged implementation: that file is a case too."""
+    basic = repo / BASIC
+    text = basic.read_text(encoding="utf-8")
+    basic.write_text(text.replace("levels: [3, 4]", "levels: [3]"), encoding="utf-8")
+    junit = _report(repo, "junit", "--since", "main")
+    assert 'tests="2" failures="1"' in junit
+    assert IMPL.rsplit("/", 1)[1] in junit and "old.yaml" not in junit

@@ -174,6 +174,22 @@ def test_sarif_edge_cases_stay_valid() -> None:
     assert render("sarif", report) == render("sarif", report)
 
 
+def test_sarif_text_is_the_standard_librarys_indented_json() -> None:
+    """The fast writer (orjson) must write what json.dumps(indent=2) would, escapes included."""
+    from catalog_cli.reporters.sarif import sarif_log
+
+    tricky = 'quote " backslash \\ nl \n tab \t nul \x00 \x1f del \x7f \u2028 中文 😀 </x>'
+    findings = [
+        finding(1, message=tricky, hint=tricky, pointer="/a~1b/0"),
+        finding(2, Severity.INFO, path=f"items/{tricky}.yaml", line=None, column=None),
+        finding(3, Severity.WARNING, related=(Location("y.yaml", 2, 3),)),
+    ]
+    rules = [RuleInfo("TST001", "test-rule-1", "error", tricky, f"{tricky}\n\nBad:\n  x")]
+    report = Report(findings, 3, "zh", rules=rules, version="1.0")
+    expected = json.dumps(sarif_log(report), ensure_ascii=False, indent=2) + "\n"
+    assert render("sarif", report) == expected
+
+
 def test_the_schema_check_can_fail() -> None:
     log = json.loads(render("sarif", Report([finding(1)], 1, "en")))
     log["runs"][0]["results"][0]["level"] = "info"  # not a SARIF level
@@ -465,3 +481,16 @@ def test_json_lines_are_exactly_the_documented_finding_dicts() -> None:
     assert doc["findings"] == [f.to_dict() for f in findings]
     lines = out.getvalue().split("\n")  # (not splitlines: U+2028 is no line break here)
     assert [json.loads(ln.strip().rstrip(",")) for ln in lines[2:5]] == doc["findings"]
+
+
+def test_the_job_summary_says_what_since_left_out() -> None:
+    from catalog_cli.reporters import Since
+    from catalog_cli.reporters.github import summary_markdown
+
+    scope = Since("origin/main", frozenset({"items/a.yaml", "items/b.yaml"}))
+    for findings in ([], [finding(1)]):
+        text = summary_markdown(Report(findings, 9, "en", since=scope))
+        assert "Only findings involving the 2 files changed since origin/main are reported." in text
+        zh = summary_markdown(Report(findings, 9, "zh", since=scope))
+        assert "只报告与自 origin/main 以来改动的 2 个文件有关的问题。" in zh
+        assert "origin/main" not in summary_markdown(Report(findings, 9, "en"))

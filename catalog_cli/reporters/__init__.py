@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from catalog_cli.reporters.base import Report, Reporter, RuleInfo
+from catalog_cli.reporters.base import Report, Reporter, RuleInfo, Since
 from catalog_cli.reporters.github import GithubReporter
 from catalog_cli.reporters.json import JsonReporter
 from catalog_cli.reporters.junit import JunitReporter
@@ -22,4 +22,4 @@ REPORTERS: dict[str, Reporter] = {
     )
 }
 
-__all__ = ["REPORTERS", "Report", "Reporter", "RuleInfo"]
+__all__ = ["REPORTERS", "Report", "Reporter", "RuleInfo", "Since"]

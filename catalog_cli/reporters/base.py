@@ -21,6 +21,14 @@ class RuleInfo:
     doc: str = ""
 
 
+@dataclass(frozen=True)
+class Since:
+    """``--since REF``: the findings are those involving what changed, not all there are."""
+
+    ref: str
+    changed: frozenset[str]  # the checked files added, changed or renamed since ``ref``
+
+
 @dataclass
 class Report:
     """Findings plus what a reporter may show beside them."""
@@ -33,9 +41,26 @@ class Report:
     version: str = ""
     command: str = "validate"
     rules: list[RuleInfo] = field(default_factory=list)
+    since: Since | None = None
 
     def summary(self) -> dict[str, Any]:
-        return summarize(self.findings, self.files)
+        s = summarize(self.findings, self.files)
+        if self.since is not None:
+            s["since"] = {"ref": self.since.ref, "changed": len(self.since.changed)}
+        return s
+
+    def scope(self) -> str:
+        """Under ``--since``, a sentence saying that only what involves the changes is reported
+        (a report that says "no problems found" must not seem to speak for the other files);
+        else ""."""
+        if self.since is None:
+            return ""
+        n, ref = len(self.since.changed), self.since.ref
+        return self.tr(
+            f"只报告与自 {ref} 以来改动的 {n} 个文件有关的问题。",
+            f"Only findings involving the {n} file{'' if n == 1 else 's'} changed since {ref} "
+            "are reported.",
+        )
 
     def tr(self, zh: str, en: str) -> str:
         return zh if self.lang == "zh" else en

@@ -121,6 +121,8 @@ class GithubReporter:
                 f"{s['warnings']} warnings, {s['infos']} infos.\n",
             )
         )
+        if report.scope():
+            out.write(report.tr("catalog：", "catalog: ") + report.scope() + "\n")
         env = os.environ if self._env is None else self._env
         target = env.get("GITHUB_STEP_SUMMARY", "")
         if target:
@@ -151,6 +153,8 @@ class GithubReporter:
 def summary_markdown(report: Report) -> str:
     """The job-summary section: a title, the counts, a table of the first findings."""
     title = f"\n### {md_text(report.tool)} {md_text(report.command)}\n\n"
+    if report.scope():
+        title += md_text(report.scope()) + "\n\n"
     if not report.findings:
         return title + report.tr(
             f"✅ 检查了 {report.files} 个文件，没有发现问题。\n",

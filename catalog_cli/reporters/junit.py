@@ -53,7 +53,10 @@ class JunitReporter:
         out.write("\n")
 
     def tree(self, report: Report) -> ET.Element:
-        by_path: dict[str, list[Finding]] = {p: [] for p in report.documents}
+        # a test case per checked file; under --since per changed file (and per file with a
+        # finding): the others' findings were left out, so they must not show as passing
+        listed = report.documents if report.since is None else sorted(report.since.changed)
+        by_path: dict[str, list[Finding]] = {p: [] for p in listed}
         for f in report.findings:
             by_path.setdefault(f.path, []).append(f)
         paths = sorted(by_path, key=split)

@@ -89,12 +89,13 @@ class MarkdownReporter:
 
     def body(self, report: Report) -> str:
         title = f"## {md_text(report.tool)} {md_text(report.command)}"
+        scope = md_text(report.scope()) + "\n\n" if report.scope() else ""
         if not report.findings:
-            return f"{title} ✅\n\n" + report.tr(
+            return f"{title} ✅\n\n{scope}" + report.tr(
                 f"检查了 {report.files} 个文件，没有发现问题。\n",
                 f"{report.files} files checked, no problems found.\n",
             )
-        parts = [f"{title}\n\n{counts_line(report)}\n"]
+        parts = [f"{title}\n\n{scope}{counts_line(report)}\n"]
         used = _size(parts[0])
         budget = self.limit - _RESERVE
         header = "| {} | {} | {} | {} |\n| --- | --- | --- | --- |\n".format(

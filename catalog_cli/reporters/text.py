@@ -49,7 +49,7 @@ class TextReporter:
                 f"✓ 检查了 {s['files']} 个文件，没有发现问题。",
                 f"✓ {s['files']} files checked, no problems found.",
             )
-            _flush(console, [_style(done, "green", styled)], styled)
+            _flush(console, [_style(done, "green", styled), *_scope(report, styled)], styled)
             return
         total = report.tr(
             f"检查了 {s['files']} 个文件：{s['errors']} 个错误，{s['warnings']} 个警告，"
@@ -57,7 +57,13 @@ class TextReporter:
             f"{s['files']} files checked: {s['errors']} errors, {s['warnings']} warnings, "
             f"{s['infos']} infos.",
         )
-        _flush(console, [total], styled)
+        _flush(console, [total, *_scope(report, styled)], styled)
+
+
+def _scope(report: Report, styled: bool) -> list[str]:
+    """The --since sentence (its ref is the user's text: never markup)."""
+    scope = report.scope()
+    return [escape(scope) if styled else scope] if scope else []
 
 
 def _style(text: str, style: str, styled: bool) -> str:
