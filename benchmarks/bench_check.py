@@ -6,7 +6,8 @@ basic item's version), ``since s``: a pull request as CI checks it (the catalog 
 git once; another edit, then ``check --since HEAD --format sarif`` with ``CI=true``: only that
 file's findings),
 and one after a basic item was renamed (its implementation items inherit the name: the duplicate
-search must compare them again, from its index of the rest).
+search must compare them again, from its index of the rest). ``dupes s``: ``catalog dupes
+--format json`` after the warm check (the items' facts come from the check's item cache).
 Each is the real command in a subprocess, with JSON output unless said; ``peak MB`` is the maximum RSS of its
 largest process, ``all MB`` the most its processes held together (PSS, sampled every 0.2 s in a
 second cold run, which is not timed: sampling takes a fifth of one of the two cores); CPU
@@ -70,7 +71,7 @@ def _tree_pss_mb(root_pid: int) -> float:
 
 
 def _check(
-    catalog: Path, *args: str, ci: bool = False, sample: bool = False
+    catalog: Path, *args: str, ci: bool = False, sample: bool = False, command: str = "check"
 ) -> tuple[float, float, float, float, dict[str, object]]:
     """Wall seconds, CPU seconds (the command and its workers), peak MB of the largest process
     and, with ``sample``, of all of them together, and the summary (with the default JSON
@@ -82,7 +83,7 @@ def _check(
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         t = time.perf_counter()
         proc = subprocess.Popen(
-            [str(exe), "check", *(args or ("--format", "json"))],
+            [str(exe), command, *(args or ("--format", "json"))],
             cwd=catalog,
             stdout=out,
             stderr=err,
@@ -136,6 +137,8 @@ def bench(n: int, out_dir: Path) -> dict[str, object]:
     yardstick = fast_parse_seconds(catalog)
     cold, cold_cpu, cold_mb, _, summary = _check(catalog)
     warm, warm_cpu, _, _, _ = _check(catalog)
+    # `catalog dupes` after the check: the items' facts from its item cache
+    dupes, *_ = _check(catalog, "--format", "json", command="dupes")
     one = next((catalog / "items" / "basic").glob("*.yaml"))
     text = one.read_text(encoding="utf-8")
     one.write_text(text.replace('version: "1"', 'version: "2"'), encoding="utf-8")
@@ -163,6 +166,7 @@ def bench(n: int, out_dir: Path) -> dict[str, object]:
         "one_changed_s": changed,
         "one_renamed_s": renamed,
         "since_s": since,
+        "dupes_s": dupes,
         "cold_cpu_s": cold_cpu,
         "warm_cpu_s": warm_cpu,
         "one_changed_cpu_s": changed_cpu,
@@ -182,14 +186,14 @@ def main() -> None:
     # on a shared machine the wall time says more about the neighbours than about the tool.
     print(
         f"{'items':>8} {'fast s':>7} {'after':>6} {'cold s':>8} {'warm s':>8} {'1 changed s':>12} "
-        f"{'1 renamed s':>12} {'since s':>8} {'cold cpu':>9} "
+        f"{'1 renamed s':>12} {'since s':>8} {'dupes s':>8} {'cold cpu':>9} "
         f"{'warm cpu':>9} {'1 chg cpu':>10} {'peak MB':>8} {'all MB':>7} {'findings':>9}"
     )
     for n in args.sizes:
         r = bench(n, args.out)
         print(
             f"{r['items']:>8} {r['fast_parse_s']:>7.2f} {r['fast_parse_after_s']:>6.2f} {r['cold_s']:>8.2f} {r['warm_s']:>8.2f} "
-            f"{r['one_changed_s']:>12.2f} {r['one_renamed_s']:>12.2f} {r['since_s']:>8.2f} {r['cold_cpu_s']:>9.2f} {r['warm_cpu_s']:>9.2f} "
+            f"{r['one_changed_s']:>12.2f} {r['one_renamed_s']:>12.2f} {r['since_s']:>8.2f} {r['dupes_s']:>8.2f} {r['cold_cpu_s']:>9.2f} {r['warm_cpu_s']:>9.2f} "
             f"{r['one_changed_cpu_s']:>10.2f} {r['peak_mb']:>8.0f} {r['all_processes_mb']:>7.0f} {r['findings']:>9}"
         )
 

@@ -485,6 +485,7 @@ def dupes_cmd(
         ),
     ] = 90.0,
     strict: StrictOpt = False,
+    no_cache: NoCacheOpt = False,
 ) -> None:
     """Find duplicate items across levels and regions, and say why (同一事项、同一编码).
 
@@ -493,34 +494,45 @@ def dupes_cmd(
     catalog root are not reported again. Exit 1 on error-level pairs (warnings too with --strict).
     """
     from catalog_cli.dupes.decisions import load_decisions
-    from catalog_cli.dupes.find import DupesOptions, DupesResult, find_pairs
+    from catalog_cli.dupes.find import DupesOptions, DupesResult, side_rows
     from catalog_cli.dupes.report import render_json, render_text
-    from catalog_cli.engine import item_files
-    from catalog_cli.rounds import load_entries
+    from catalog_cli.dupes.rule import search_kept, with_severity
+    from catalog_cli.engine import Options, catalog_facts
 
     region = None
     if scope is not None:
         from catalog_cli.standard import Regions
 
         if not scope.isdigit() or len(scope) not in (2, 4, 6, 9, 12):
-            fail(f"--scope must be a region code such as 51, 5116 or 511602, got '{scope}'")
+            fail(
+                f"--scope 须为区划代码，如 51、5116 或 511602，而不是“{scope}”"
+                if lang == Lang.zh
+                else f"--scope must be a region code such as 51, 5116 or 511602, got '{scope}'"
+            )
         region = Regions.canonical(scope if len(scope) != 2 else scope + "0000")
 
     def run() -> DupesResult:
-        start = paths[0].absolute() if paths else Path.cwd()
-        session = open_session(start)
-        files = item_files(session, [p.absolute() for p in paths or []])
-        entries, _ = load_entries(session, files)  # no rules: only the items
+        # the items' facts as `catalog check` has them: from its item cache when it ran before
+        session, facts = catalog_facts(
+            Options(
+                paths=[p.absolute() for p in paths or []], lang=lang.value, use_cache=not no_cache
+            )
+        )
         decisions, problems = load_decisions(session.root, lang.value)
-        options = DupesOptions(
+        # (re-graded after the search: with the options of check's DUP rules, the search
+        # starts from the state their last search kept)
+        dupes = DupesOptions(
             threshold=threshold,
             scope=region,
             variants=variants,
             lang=lang.value,
-            severity=dict(session.config.severity),
             decisions=decisions,
+            state=True,
         )
-        result = find_pairs(entries, session.standard, options)
+        found = search_kept(
+            side_rows(facts), session.standard, dupes, session.root, use_cache=not no_cache
+        )
+        result = with_severity(found, session.config.severity)
         result.findings = sorted([*problems, *result.findings], key=Finding.sort_key)
         return result
 

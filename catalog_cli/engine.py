@@ -255,6 +255,78 @@ def override_severity(findings: list[Finding], overrides: dict[str, Severity]) -
     return out
 
 
+def _run_rules(session: Session, options: Options, duplicates: bool) -> list[type[Rule]]:
+    """The rules a run applies: selected, ignored, and the dupes group only for ``check``."""
+    select = options.select or session.config.select
+    ignore = [*session.config.ignore, *options.ignore]
+    for name in session.config.severity:
+        if not any(name in (r.code, r.name, r.code[:3]) for r in session.rules):
+            raise ConfigError(
+                f"unknown rule '{name}' in [tool.catalog] severity",
+                zh=f"[tool.catalog] severity 中的规则“{name}”不存在",
+            )
+    return [
+        r for r in selected_rules(session.rules, select, ignore) if duplicates or r.group != "dupes"
+    ]
+
+
+def _run_names(session: Session, options: Options) -> tuple[list[str], set[str] | None]:
+    """The files a run loads, and the ones it reports on when paths were given (else None)."""
+    names = _item_names(session, options.paths)
+    wanted: set[str] | None = None
+    if options.paths:
+        # Cross-file rules (links, four-same, uniqueness) need the rest of the catalog even when
+        # only some files are checked (pre-commit passes just the changed ones): load it all,
+        # report on the given files.
+        rel = relative_name(session.root)
+        wanted = {rel(n) for n in names}
+        with contextlib.suppress(ConfigError):  # no item folder: the given files are the catalog
+            names = _path_sorted(set(names) | set(_item_names(session, [])))
+    return names, wanted
+
+
+def _item_context(
+    session: Session, options: Options, rules: list[type[Rule]], today: dt.date
+) -> str:
+    """What the item cache's results depend on besides each file: see cache.context_digest."""
+    cached = [*per_file_rules(rules), *per_item_rules(rules)]
+    return cache.context_digest(
+        standard_dirs=session.standard.directories,
+        # the tool's own code too: an edited checkout must not be answered from the cache
+        rule_dirs=[bundled_rules_dir(), session.root / "validators", Path(__file__).parent],
+        config_json=session.config.model_dump_json(),
+        # the files' own findings, in the output language. Not today's date: each result keeps
+        # the days in which the dates its rules asked about (Context.has_come) stay as they
+        # were, so a cache restored in CI serves the next days too; unless a rule reads the
+        # clock itself.
+        options={
+            "root": str(session.root.absolute()),
+            "lang": options.lang,
+            "per_file": [r.code for r in per_file_rules(rules)],
+            "per_item": [r.code for r in per_item_rules(rules)],
+            "today": today.isoformat() if reads_clock(cached) else None,
+        },
+    )
+
+
+def catalog_facts(options: Options) -> tuple[Session, list[Facts]]:
+    """Every item file's facts (of the given paths only, when there are some), as ``catalog
+    check`` with these options gets them: through the item cache, so that after a check this
+    reads its results instead of parsing the catalog again, and fills it when it is cold."""
+    start = options.paths[0] if options.paths else options.cwd
+    session = open_session(start)
+    rules = _run_rules(session, options, duplicates=True)
+    names, wanted = _run_names(session, options)
+    today = run_date()
+    stats = cache.file_stats(names) if options.use_cache else None
+    context = _item_context(session, options, rules, today) if options.use_cache else ""
+    results = file_results(
+        session, names, stats, context, rules, options.lang, time.time_ns(), None, today
+    )
+    facts = [Facts(*r[0]) for r in results]
+    return session, facts if wanted is None else [f for f in facts if f.path in wanted]
+
+
 def run_date() -> dt.date:
     """The date a run checks as of: today (tests move it)."""
     return dt.date.today()
@@ -269,27 +341,8 @@ def validate(
     """
     start = options.paths[0] if options.paths else options.cwd
     session = session or open_session(start)
-    select = options.select or session.config.select
-    ignore = [*session.config.ignore, *options.ignore]
-    for name in session.config.severity:
-        if not any(name in (r.code, r.name, r.code[:3]) for r in session.rules):
-            raise ConfigError(
-                f"unknown rule '{name}' in [tool.catalog] severity",
-                zh=f"[tool.catalog] severity 中的规则“{name}”不存在",
-            )
-    rules = [
-        r for r in selected_rules(session.rules, select, ignore) if duplicates or r.group != "dupes"
-    ]
-    names = _item_names(session, options.paths)
-    wanted: set[str] | None = None
-    if options.paths:
-        # Cross-file rules (links, four-same, uniqueness) need the rest of the catalog even when
-        # only some files are checked (pre-commit passes just the changed ones): load it all,
-        # report on the given files.
-        rel = relative_name(session.root)
-        wanted = {rel(n) for n in names}
-        with contextlib.suppress(ConfigError):  # no item folder: the given files are the catalog
-            names = _path_sorted(set(names) | set(_item_names(session, [])))
+    rules = _run_rules(session, options, duplicates)
+    names, wanted = _run_names(session, options)
     key: str | None = None
     since_ns = time.time_ns()
     today = run_date()  # one date for the whole run
@@ -297,24 +350,7 @@ def validate(
     context = ""
     if options.use_cache:
         stats = cache.file_stats(names)
-        cached = [*per_file_rules(rules), *per_item_rules(rules)]
-        context = cache.context_digest(
-            standard_dirs=session.standard.directories,
-            # the tool's own code too: an edited checkout must not be answered from the cache
-            rule_dirs=[bundled_rules_dir(), session.root / "validators", Path(__file__).parent],
-            config_json=session.config.model_dump_json(),
-            # what the item cache's results depend on: the files' own findings, in the output
-            # language. Not today's date: each result keeps the days in which the dates its
-            # rules asked about (Context.has_come) stay as they were, so a cache restored in CI
-            # serves the next days too; unless a rule reads the clock itself.
-            options={
-                "root": str(session.root.absolute()),
-                "lang": options.lang,
-                "per_file": [r.code for r in per_file_rules(rules)],
-                "per_item": [r.code for r in per_item_rules(rules)],
-                "today": today.isoformat() if reads_clock(cached) else None,
-            },
-        )
+        context = _item_context(session, options, rules, today)
         decisions = str(session.root / "decisions.yaml")
         key = cache.run_key(
             context,

@@ -399,6 +399,39 @@ def test_duplicate_findings_after_an_edit_equal_a_fresh_run(
             assert _check(root) == after_edit
 
 
+def test_dupes_after_check_reads_the_item_cache(
+    make_catalog: MakeCatalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`catalog dupes` takes the items' facts from the check's item cache (no file parsed) and
+    its search starts from the state the check's search kept; the pairs are those of a run
+    without any cache."""
+    root = _names_catalog(make_catalog)
+    code, fresh, _ = invoke(root, "dupes", "--format", "json", "--lang", "en", "--no-cache")
+    assert code == 0 and json.loads(fresh)["pairs"]
+    assert not (root / CACHE_DIR).exists()  # --no-cache: nothing written either
+    _check(root)  # (in English: the item cache's results are in the run's language)
+    kept = {n: (root / CACHE_DIR / n).read_bytes() for n in (SIMILAR_FILE, NAMES_FILE)}
+    parsed = _parsed(monkeypatch)
+    with monkeypatch.context() as m:  # nothing changed since the check's search: its state serves
+        m.setattr(rule, "find_pairs_of", None)
+        assert invoke(root, "dupes", "--format", "json", "--lang", "en") == (0, fresh, "")
+    assert parsed == []
+    # a search of one region reads the kept names and pairs but does not replace them
+    path = root / "items/basic/000123018003.yaml"
+    path.write_text(path.read_text("utf-8").replace("娱乐场所经营许可", "新的名称"), "utf-8")
+    os.utime(path, (OLD, OLD))
+    code, scoped, _ = invoke(root, "dupes", "--format", "json", "--lang", "en", "--scope", "21")
+    assert code == 0 and parsed == ["000123018003.yaml"]
+    assert {n: (root / CACHE_DIR / n).read_bytes() for n in kept} == kept
+    monkeypatch.undo()
+    assert (
+        scoped
+        == invoke(root, "dupes", "--format", "json", "--lang", "en", "--scope", "21", "--no-cache")[
+            1
+        ]
+    )
+
+
 def test_a_forged_search_state_is_not_used() -> None:
     from catalog_cli.dupes.find import SearchState
 

@@ -168,7 +168,9 @@ def test_scope(make_catalog: MakeCatalog) -> None:
     _, doc, _ = dupes(root, "--scope", "21")
     assert [(p["a"]["code"], p["b"]["code"]) for p in doc["pairs"]] == [("L3", "L4")]
     code, _, err = dupes(root, "--scope", "abc")
-    assert code == 2 and "--scope" in err
+    assert code == 2 and "须为区划代码" in err and "“abc”" in err
+    code, _, err = dupes(root, "--scope", "abc", "--lang", "en")
+    assert code == 2 and "must be a region code" in err and "'abc'" in err
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ import dataclasses
 import hashlib
 import marshal
 import multiprocessing as mp
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -38,7 +38,7 @@ from catalog_cli.dupes.find import (
 )
 from catalog_cli.dupes.normalize import Normalized, Normalizer
 from catalog_cli.facts import Facts
-from catalog_cli.findings import Finding, Location
+from catalog_cli.findings import Finding, Location, Severity
 from catalog_cli.parallel import crew_running, shares
 from catalog_cli.rules import Catalog, CatalogRule, Context
 from catalog_cli.standard import Standard
@@ -131,35 +131,12 @@ class _Search:
 
     def search(self) -> Found:
         """The search itself, with what the last run left in the cache, which it updates."""
-        options = self.options
-        pairs_key = f"{SIMILAR_FILE} {options.threshold} rapidfuzz {rapidfuzz.__version__}"
-        # normalization depends on its code and the vocabularies only
-        source = Path(normalize.__file__).read_bytes() + repr(self.standard.vocabularies).encode()
-        names_key = f"{NAMES_FILE} {hashlib.sha256(source).hexdigest()}"
-        known: dict[str, Normalized] = {}
         rows = side_rows(self.facts)
-        state_key = f"{STATE_FILE} {_settings_key(options, self.standard)}"
-        if self.use_cache:
-            state = _state(cache.load_value(self.root, STATE_FILE, state_key))
-            if state is not None:
-                since = _since(rows, self.standard, options, state)
-                if since is not None:  # only the changed items were compared again
-                    return self._found(since, state_key)
-            options.similar = _similar(cache.load_value(self.root, SIMILAR_FILE, pairs_key))
-            known = _normalized(cache.load_value(self.root, NAMES_FILE, names_key)) or {}
-        sides = [Side(*r) for r in rows]
-        new = sorted({s.name for s in sides} - known.keys())
-        options.normalized = {**known, **_normalize_all(new, self.standard)} if new else known
-        found = find_pairs_of(sides, self.standard, options)
-        if self.use_cache:
-            if found.similar != options.similar:
-                cache.store_value(self.root, SIMILAR_FILE, pairs_key, found.similar)
-            if found.normalized.keys() - known.keys():
-                table = {k: _fields(n) for k, n in found.normalized.items()}
-                cache.store_value(self.root, NAMES_FILE, names_key, table)
-        return self._found(found, state_key)
+        return self._found(
+            search_kept(rows, self.standard, self.options, self.root, use_cache=self.use_cache)
+        )
 
-    def _found(self, result: DupesResult, state_key: str) -> Found:
+    def _found(self, result: DupesResult) -> Found:
         """The result as findings; kept, with the state the next search can start from."""
         anchors = {f.path: (f.anchor, f.anchor_line, f.anchor_column) for f in self.facts}
         hint = self.tr(
@@ -180,11 +157,6 @@ class _Search:
             )
         found = Found(pairs, [cache.finding_tuple(f) for f in result.findings])
         if self.use_cache:
-            state = result.state
-            # After a small edit the last state serves as well (what changed since is compared
-            # again each run, and the result is kept): rewriting 100k items is not worth it.
-            if state is not None and not 0 <= state.changed < REWRITE_AFTER:
-                cache.store_value(self.root, STATE_FILE, state_key, state.plain())
             cache.store_value(self.root, RESULT_FILE, self.key, (found.pairs, found.findings))
         return found
 
@@ -201,6 +173,70 @@ class _Search:
             found = self.run()
         found.findings = [*map(cache.finding_tuple, self.problems), *found.findings]
         return found
+
+
+def search_kept(
+    rows: list[SideRow], standard: Standard, options: DupesOptions, root: Path, *, use_cache: bool
+) -> DupesResult:
+    """The search from the last search's state, when one was kept for these settings: only the
+    items changed since are compared again (``incremental``); else :func:`search_cached`. The
+    new state is kept for the next search."""
+    state_key = f"{STATE_FILE} {_settings_key(options, standard)}"
+    found: DupesResult | None = None
+    if use_cache:
+        state = _state(cache.load_value(root, STATE_FILE, state_key))
+        if state is not None:
+            found = _since(rows, standard, options, state)
+    if found is None:
+        found = search_cached([Side(*r) for r in rows], standard, options, root,
+                              use_cache=use_cache)  # fmt: skip
+    state = found.state
+    # After a small edit the last state serves as well (what changed since is compared again
+    # each run, and the result is kept): rewriting 100k items is not worth it.
+    if use_cache and state is not None and not 0 <= state.changed < REWRITE_AFTER:
+        cache.store_value(root, STATE_FILE, state_key, state.plain())
+    return found
+
+
+def with_severity(result: DupesResult, severity: Mapping[str, Severity]) -> DupesResult:
+    """The pairs re-graded as ``[tool.catalog] severity`` says (by class name or DUP code), as
+    ``DupesOptions.severity`` would have graded them: done after the search, so that the search
+    is the one ``catalog check``'s DUP rules keep a state for."""
+    if severity:
+        result.pairs = [
+            dataclasses.replace(
+                p, severity=severity.get(p.cls) or severity.get(p.code) or p.severity
+            )
+            for p in result.pairs
+        ]
+    return result
+
+
+def search_cached(
+    sides: list[Side], standard: Standard, options: DupesOptions, root: Path, *, use_cache: bool
+) -> DupesResult:
+    """:func:`find_pairs_of` starting from the last search's similar names and normalizations
+    (cache files: only new names are normalized and compared with the rest; both are exact, see
+    ``candidates.pairs_since``), which it updates. A search of part of the catalog (``scope``)
+    reads them but does not replace them: the next whole search would find too much new."""
+    pairs_key = f"{SIMILAR_FILE} {options.threshold} rapidfuzz {rapidfuzz.__version__}"
+    # normalization depends on its code and the vocabularies only
+    source = Path(normalize.__file__).read_bytes() + repr(standard.vocabularies).encode()
+    names_key = f"{NAMES_FILE} {hashlib.sha256(source).hexdigest()}"
+    known: dict[str, Normalized] = {}
+    if use_cache:
+        options.similar = _similar(cache.load_value(root, SIMILAR_FILE, pairs_key))
+        known = _normalized(cache.load_value(root, NAMES_FILE, names_key)) or {}
+    new = sorted({s.name for s in sides} - known.keys())
+    options.normalized = {**known, **_normalize_all(new, standard)} if new else known
+    found = find_pairs_of(sides, standard, options)
+    if use_cache and options.scope is None:
+        if found.similar != options.similar:
+            cache.store_value(root, SIMILAR_FILE, pairs_key, found.similar)
+        if found.normalized.keys() - known.keys():
+            table = {k: _fields(n) for k, n in found.normalized.items()}
+            cache.store_value(root, NAMES_FILE, names_key, table)
+    return found
 
 
 _NAMES: tuple[list[str], Standard] | None = None  # inherited by the forked normalizers
