@@ -365,6 +365,55 @@ def test_junit_passing_files_and_unsafe_characters() -> None:
     assert root.get("tests") == "3" and root.get("failures") == "1"
 
 
+def _junit_through_elementtree(report: Report) -> str:
+    """What the junit reporter wrote before it wrote XML itself: its cases as an ElementTree,
+    indented and serialized by the standard library (the reference for escaping and layout)."""
+    from catalog_cli.reporters.junit import JunitReporter
+
+    suites = JunitReporter().suites(report)
+    root = ET.Element("testsuites", name=f"{report.tool} {report.command}")
+    total = failed = 0
+    for directory, cases in suites:
+        suite = ET.SubElement(root, "testsuite", name=directory)
+        for classname, name, file, failure, system_out in cases:
+            case = ET.SubElement(suite, "testcase", classname=classname, name=name, file=file)
+            if failure is not None:
+                ET.SubElement(case, "failure", message=failure[0], type=failure[1]).text = failure[
+                    2
+                ]
+            if system_out is not None:
+                ET.SubElement(case, "system-out").text = system_out
+        fails = sum(1 for c in cases if c[3] is not None)
+        for k, v in (("tests", len(cases)), ("failures", fails), ("errors", 0), ("skipped", 0)):
+            suite.set(k, str(v))
+        total, failed = total + len(cases), failed + fails
+    for k, v in (("tests", total), ("failures", failed), ("errors", 0)):
+        root.set(k, str(v))
+    ET.indent(root, space="  ")
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def test_junit_is_written_as_elementtree_writes_it() -> None:
+    tricky = 'q " a & b < c > d \t tab \r cr \n nl ]]> 中文 \x01 \ufffe'
+    report = Report(
+        [
+            finding(1, Severity.WARNING, path=f"items/{tricky}/w.yaml", message=tricky),
+            finding(2, path="top.yaml", message=tricky, hint=tricky),
+            finding(3, path="top.yaml"),
+            finding(4, Severity.INFO, path="items/a/both.yaml"),
+            finding(5, path="items/a/both.yaml", line=None, column=None),
+        ],
+        4,
+        "zh",
+        documents=dict.fromkeys(("items/a/ok.yaml", "items/a/both.yaml", "top.yaml")),  # type: ignore[arg-type]
+        command=tricky,
+    )
+    assert render("junit", report) == _junit_through_elementtree(report)
+    empty = Report([], 0, "en")
+    assert render("junit", empty) == _junit_through_elementtree(empty)
+    assert render("junit", empty).endswith('errors="0" />\n')
+
+
 # --- --output and the default format ------------------------------------------------------------
 
 

@@ -10,11 +10,10 @@ every error. Warnings and infos never fail a test case (exit codes, not the XML,
 from __future__ import annotations
 
 import re
-import xml.etree.ElementTree as ET
 from itertools import groupby
 from typing import TextIO
 
-from catalog_cli.findings import Finding
+from catalog_cli.findings import Finding, Severity
 from catalog_cli.reporters.base import Report
 
 # Characters XML 1.0 cannot carry at all, even escaped (a garbage file's message may hold some).
@@ -40,19 +39,75 @@ def split(path: str) -> tuple[str, str]:
     return directory, name
 
 
+# One test case: classname, name, file, the failure (message, type, text) and system-out.
+Case = tuple[str, str, str, tuple[str, str, str] | None, str | None]
+
+
+def _attr(text: str) -> str:
+    """An attribute value as ElementTree escapes one (line breaks and tabs as references)."""
+    return (
+        _cdata(text)
+        .replace('"', "&quot;")
+        .replace("\r", "&#13;")
+        .replace("\n", "&#10;")
+        .replace("\t", "&#09;")
+    )
+
+
+def _cdata(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 class JunitReporter:
     name = "junit"
     machine = True
     description = "JUnit XML, one test case per item file"
 
     def render(self, report: Report, out: TextIO) -> None:
-        root = self.tree(report)
-        ET.indent(root, space="  ")
+        # Written directly, byte for byte what ElementTree writes after ET.indent (a test holds
+        # the two equal), in a fifth of the time: 100k test cases took 2 s through a tree.
+        suites = self.suites(report)
+        total = sum(len(cases) for _, cases in suites)
+        failed = sum(1 for _, cases in suites for c in cases if c[3] is not None)
         out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
-        out.write(ET.tostring(root, encoding="unicode"))
-        out.write("\n")
+        head = (
+            f'<testsuites name="{_attr(f"{report.tool} {report.command}")}" tests="{total}" '
+            f'failures="{failed}" errors="0"'
+        )
+        if not suites:
+            out.write(head + " />\n")
+            return
+        parts = [head + ">"]
+        for directory, cases in suites:
+            fails = sum(1 for c in cases if c[3] is not None)
+            parts.append(
+                f'\n  <testsuite name="{_attr(directory)}" tests="{len(cases)}" '
+                f'failures="{fails}" errors="0" skipped="0">'
+            )
+            for classname, name, file, failure, system_out in cases:
+                case = (
+                    f'\n    <testcase classname="{_attr(classname)}" name="{_attr(name)}" '
+                    f'file="{_attr(file)}"'
+                )
+                if failure is None and system_out is None:
+                    parts.append(case + " />")
+                    continue
+                parts.append(case + ">")
+                if failure is not None:
+                    message, kind, text = failure
+                    parts.append(
+                        f'\n      <failure message="{_attr(message)}" type="{_attr(kind)}">'
+                        f"{_cdata(text)}</failure>"
+                    )
+                if system_out is not None:
+                    parts.append(f"\n      <system-out>{_cdata(system_out)}</system-out>")
+                parts.append("\n    </testcase>")
+            parts.append("\n  </testsuite>")
+        parts.append("\n</testsuites>\n")
+        out.write("".join(parts))
 
-    def tree(self, report: Report) -> ET.Element:
+    def suites(self, report: Report) -> list[tuple[str, list[Case]]]:
+        """The test suites (a folder each, ``.`` for the root) and their cases, in order."""
         # a test case per checked file; under --since per changed file (and per file with a
         # finding): the others' findings were left out, so they must not show as passing
         listed = report.documents if report.since is None else sorted(report.since.changed)
@@ -60,37 +115,17 @@ class JunitReporter:
         for f in report.findings:
             by_path.setdefault(f.path, []).append(f)
         paths = sorted(by_path, key=split)
-        root = ET.Element("testsuites", name=f"{report.tool} {report.command}")
-        total = failed = 0
-        for directory, group in groupby(paths, key=lambda p: split(p)[0]):
-            suite = ET.SubElement(root, "testsuite", name=xml_text(directory or "."))
-            cases = fails = 0
-            for path in group:
-                cases += 1
-                fails += self._case(suite, path, by_path[path], report)
-            suite.set("tests", str(cases))
-            suite.set("failures", str(fails))
-            suite.set("errors", "0")
-            suite.set("skipped", "0")
-            total += cases
-            failed += fails
-        root.set("tests", str(total))
-        root.set("failures", str(failed))
-        root.set("errors", "0")
-        return root
+        return [
+            (xml_text(directory or "."), [self._case(p, by_path[p], report) for p in group])
+            for directory, group in groupby(paths, key=lambda p: split(p)[0])
+        ]
 
     @staticmethod
-    def _case(suite: ET.Element, path: str, findings: list[Finding], report: Report) -> int:
+    def _case(path: str, findings: list[Finding], report: Report) -> Case:
         directory, name = split(path)
-        case = ET.SubElement(
-            suite,
-            "testcase",
-            classname=xml_text(directory.replace("/", ".") or "."),
-            name=xml_text(name),
-            file=xml_text(path),
-        )
-        errors = [f for f in findings if f.severity.value == "error"]
-        others = [f for f in findings if f.severity.value != "error"]
+        errors = [f for f in findings if f.severity is Severity.ERROR]
+        others = [f for f in findings if f.severity is not Severity.ERROR]
+        failure: tuple[str, str, str] | None = None
         if errors:
             first = errors[0]
             message = (
@@ -101,11 +136,8 @@ class JunitReporter:
                     f"{len(errors)} errors; first: {first.message}",
                 )
             )
-            failure = ET.SubElement(
-                case, "failure", message=xml_text(message), type=xml_text(first.code)
-            )
-            failure.text = xml_text("\n".join(line_of(f, report) for f in errors))
-        if others:
-            out = ET.SubElement(case, "system-out")
-            out.text = xml_text("\n".join(line_of(f, report) for f in others))
-        return 1 if errors else 0
+            text = xml_text("\n".join(line_of(f, report) for f in errors))
+            failure = (xml_text(message), xml_text(first.code), text)
+        system_out = xml_text("\n".join(line_of(f, report) for f in others)) if others else None
+        classname = xml_text(directory.replace("/", ".") or ".")
+        return classname, xml_text(name), xml_text(path), failure, system_out
