@@ -137,7 +137,8 @@ class _Search:
         )
 
     def _found(self, result: DupesResult) -> Found:
-        """The result as findings; kept, with the state the next search can start from."""
+        """The result as findings, kept for a run in which no side changes (the search state is
+        kept by search_kept)."""
         anchors = {f.path: (f.anchor, f.anchor_line, f.anchor_column) for f in self.facts}
         hint = self.tr(
             "核对两者是否为同一事项；若不是，在 decisions.yaml 中记录 not-duplicate",
