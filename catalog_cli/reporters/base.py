@@ -28,6 +28,10 @@ class Since:
     ref: str
     changed: frozenset[str]  # the checked files added, changed or renamed since ``ref``
 
+    def to_dict(self) -> dict[str, Any]:
+        """What json's summary and the SARIF run say of it."""
+        return {"ref": self.ref, "changed": len(self.changed)}
+
 
 @dataclass
 class Report:
@@ -46,7 +50,7 @@ class Report:
     def summary(self) -> dict[str, Any]:
         s = summarize(self.findings, self.files)
         if self.since is not None:
-            s["since"] = {"ref": self.since.ref, "changed": len(self.since.changed)}
+            s["since"] = self.since.to_dict()
         return s
 
     def scope(self) -> str:

@@ -67,8 +67,8 @@ class JunitReporter:
         # Written directly, byte for byte what ElementTree writes after ET.indent (a test holds
         # the two equal), in a fifth of the time: 100k test cases took 2 s through a tree.
         suites = self.suites(report)
-        total = sum(len(cases) for _, cases in suites)
-        failed = sum(1 for _, cases in suites for c in cases if c[3] is not None)
+        fails = [sum(1 for c in cases if c[3] is not None) for _, cases in suites]
+        total, failed = sum(len(cases) for _, cases in suites), sum(fails)
         out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
         head = (
             f'<testsuites name="{_attr(f"{report.tool} {report.command}")}" tests="{total}" '
@@ -78,11 +78,10 @@ class JunitReporter:
             out.write(head + " />\n")
             return
         parts = [head + ">"]
-        for directory, cases in suites:
-            fails = sum(1 for c in cases if c[3] is not None)
+        for (directory, cases), failing in zip(suites, fails, strict=True):
             parts.append(
                 f'\n  <testsuite name="{_attr(directory)}" tests="{len(cases)}" '
-                f'failures="{fails}" errors="0" skipped="0">'
+                f'failures="{failing}" errors="0" skipped="0">'
             )
             for classname, name, file, failure, system_out in cases:
                 case = (

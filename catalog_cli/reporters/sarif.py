@@ -122,7 +122,7 @@ def _since(report: Report) -> dict[str, Any]:
     """Under --since, the run says that its results are only those involving the changes."""
     if report.since is None:
         return {}
-    return {"properties": {"since": report.summary()["since"]}}
+    return {"properties": {"since": report.since.to_dict()}}
 
 
 class SarifReporter:
